@@ -1,0 +1,47 @@
+# Per-target compiler settings, so nothing leaks through global CMAKE_CXX_FLAGS.
+
+function(mgw_enable_warnings target)
+  target_compile_options(${target} PRIVATE
+    -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Woverloaded-virtual
+    -Wimplicit-fallthrough)
+  if(MGW_WARNINGS_AS_ERRORS)
+    target_compile_options(${target} PRIVATE -Werror)
+  endif()
+endfunction()
+
+function(mgw_enable_sanitizers target)
+  if(MGW_SANITIZE)
+    string(REPLACE ";" "," _san "${MGW_SANITIZE}")
+    target_compile_options(${target} PRIVATE -fsanitize=${_san} -fno-sanitize-recover=all
+                                              -fno-omit-frame-pointer)
+    target_link_options(${target} PRIVATE -fsanitize=${_san})
+  endif()
+endfunction()
+
+# mgw_library(NAME name SOURCES ... PUBLIC_LIBS ...)
+function(mgw_library)
+  cmake_parse_arguments(A "" "NAME" "SOURCES;PUBLIC_LIBS" ${ARGN})
+  add_library(${A_NAME} STATIC ${A_SOURCES})
+  add_library(mgw::${A_NAME} ALIAS ${A_NAME})
+  target_include_directories(${A_NAME} PUBLIC ${PROJECT_SOURCE_DIR}/include)
+  target_compile_features(${A_NAME} PUBLIC cxx_std_20)
+  target_link_libraries(${A_NAME} PUBLIC ${A_PUBLIC_LIBS})
+  mgw_enable_warnings(${A_NAME})
+  mgw_enable_sanitizers(${A_NAME})
+endfunction()
+
+# mgw_test(NAME module_test LIBS ...): one GoogleTest binary per module.
+function(mgw_test)
+  cmake_parse_arguments(A "" "NAME" "SOURCES;LIBS" ${ARGN})
+  if(NOT A_SOURCES)
+    set(A_SOURCES ${PROJECT_SOURCE_DIR}/test/${A_NAME}.cpp)
+  endif()
+  add_executable(${A_NAME} ${A_SOURCES})
+  target_include_directories(${A_NAME} PRIVATE ${PROJECT_SOURCE_DIR}/test)
+  target_link_libraries(${A_NAME} PRIVATE ${A_LIBS} GTest::gmock GTest::gtest_main)
+  target_compile_definitions(${A_NAME} PRIVATE
+    MGW_SOURCE_DIR="${PROJECT_SOURCE_DIR}" MGW_BINARY_DIR="${PROJECT_BINARY_DIR}")
+  mgw_enable_warnings(${A_NAME})
+  mgw_enable_sanitizers(${A_NAME})
+  gtest_discover_tests(${A_NAME} DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 120)
+endfunction()
