@@ -34,9 +34,11 @@ struct Allowlist {
 // An allowlist of nothing: no MustGatherImage "cluster" exists.
 Allowlist NotConfiguredAllowlist(std::string source);
 
-// Builds an Allowlist from a MustGatherImage object. Entries that do not parse are
-// skipped (the MustGatherImage validator rejects them at admission). INVALID_ARGUMENT
-// when `object` is not a MustGatherImage or its spec.images is not a list of strings.
+// Builds a configured Allowlist from a MustGatherImage object. Entries that do not parse
+// are skipped (the MustGatherImage validator rejects them at admission); an absent or null
+// spec or spec.images gives an empty list, as Go's decoder would. INVALID_ARGUMENT when
+// `object` is not an object with kind "MustGatherImage", spec is not an object, or
+// spec.images is not a list of strings. metadata.name is not checked here.
 StatusOr<Allowlist> AllowlistFromObject(const nlohmann::json& object, std::string source);
 
 // Where the rules read the allowlist from. Implementations are thread-safe:

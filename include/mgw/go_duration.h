@@ -11,7 +11,7 @@
 namespace mgw {
 
 // Parses a Go duration: an optional sign, then one or more decimal numbers each
-// with a unit of ns, us (or µs), ms, s, m or h. "0" alone is allowed. Errors:
+// with a unit of ns, us (or µs U+00B5, μs U+03BC), ms, s, m or h. "0" alone is allowed. Errors:
 // INVALID_ARGUMENT for bad syntax, OUT_OF_RANGE past ~292 years.
 StatusOr<std::chrono::nanoseconds> ParseGoDuration(std::string_view text);
 

@@ -26,12 +26,19 @@ struct ImageRef {
   std::string IdentityKey() const;
 };
 
-// Parses and normalises `text`. INVALID_ARGUMENT, with a message saying which part
-// is wrong, for an empty string, upper-case repository, bad tag (more than 128
-// characters or bad characters), bad digest, or a name longer than 255 characters.
+// Parses and normalises `text`: the first '/'-part is the registry host when it is
+// "localhost" or contains '.', ':' or upper case (so "UPPER/x" is host "UPPER"), else
+// docker.io; "index.docker.io" becomes docker.io; a one-part docker.io path gets "library/";
+// no tag and no digest means tag "latest". Digests must be sha256/sha384/sha512 with
+// exactly 64/96/128 lowercase hex digits. INVALID_ARGUMENT, with a message quoting the
+// input and naming the bad part, for an empty string, upper-case repository path, bad
+// host or port, bad path component, bad tag (not [\w][\w.-]{0,127}), bad digest, a bare
+// 64-hex image ID, or a path (the name without the host) longer than 255 characters.
+// Deliberate deviation: distribution accepts a first part such as "a_b.io" as a path with
+// no host at all; that form has no registry to pull from, so it is rejected here.
 StatusOr<ImageRef> ParseImageRef(std::string_view text);
 
-// True when both parse and have the same IdentityKey().
+// True when both have the same IdentityKey().
 bool SameImage(const ImageRef& a, const ImageRef& b);
 
 }  // namespace mgw

@@ -16,10 +16,13 @@ namespace mgw {
 // Escapes one reference token: "~" -> "~0", "/" -> "~1" (RFC 6901 §3).
 std::string EscapePointerToken(std::string_view token);
 
-// Joins tokens into a JSON Pointer: {"spec","storage"} -> "/spec/storage".
+// Joins unescaped tokens into a JSON Pointer (RFC 6901 §3), escaping each one:
+// {"spec","storage"} -> "/spec/storage"; {} -> "" (the whole document).
 std::string JsonPointer(const std::vector<std::string>& tokens);
 
-// Collects operations in order and renders them as an RFC 6902 array.
+// Collects operations in order and renders them as an RFC 6902 array. Paths are
+// given as unescaped tokens (array indices as decimal strings, "-" to append);
+// the builder escapes them. It does not check that the ops apply to any document.
 class PatchBuilder {
  public:
   PatchBuilder& Add(const std::vector<std::string>& path, nlohmann::json value);
@@ -37,7 +40,10 @@ class PatchBuilder {
 // Standard base64 with padding (RFC 4648 §4), as Go's []byte JSON encoding uses.
 std::string Base64Encode(std::string_view bytes);
 
-// Decodes standard padded base64; INVALID_ARGUMENT on bad length or characters.
+// Decodes standard padded base64. INVALID_ARGUMENT when the length is not a
+// multiple of 4, a character is outside the alphabet (whitespace and the URL-safe
+// "-_" included), '=' appears other than as one or two final characters, or the
+// final fill bits are not zero (RFC 4648 §3.5), so each output has one encoding.
 StatusOr<std::string> Base64Decode(std::string_view text);
 
 }  // namespace mgw
