@@ -45,3 +45,24 @@ function(mgw_test)
   mgw_enable_sanitizers(${A_NAME})
   gtest_discover_tests(${A_NAME} DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 120)
 endfunction()
+
+# mgw_fuzz_seed_test(NAME name LIBS ... [SOURCES ...] [CORPORA dir...]): links the
+# fuzz target fuzz/<name>_fuzzer.cpp (or SOURCES) with the plain corpus runner
+# instead of libFuzzer, and registers a CTest test feeding it every file of
+# fuzz/corpus/<name>/ (or CORPORA). Needs neither clang nor libFuzzer.
+function(mgw_fuzz_seed_test)
+  cmake_parse_arguments(A "" "NAME" "SOURCES;LIBS;CORPORA" ${ARGN})
+  if(NOT A_SOURCES)
+    set(A_SOURCES ${PROJECT_SOURCE_DIR}/fuzz/${A_NAME}_fuzzer.cpp)
+  endif()
+  if(NOT A_CORPORA)
+    set(A_CORPORA ${PROJECT_SOURCE_DIR}/fuzz/corpus/${A_NAME})
+  endif()
+  set(target ${A_NAME}_fuzz_seeds)
+  add_executable(${target} ${A_SOURCES} ${PROJECT_SOURCE_DIR}/fuzz/corpus_runner.cpp)
+  target_link_libraries(${target} PRIVATE ${A_LIBS})
+  mgw_enable_warnings(${target})
+  mgw_enable_sanitizers(${target})
+  add_test(NAME ${target} COMMAND ${target} ${A_CORPORA})
+  set_tests_properties(${target} PROPERTIES TIMEOUT 120)
+endfunction()

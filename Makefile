@@ -1,0 +1,104 @@
+# Thin wrapper over CMake. `make run` and `make test` work on a fresh Debian 12
+# machine: they install the Debian packages they need first.
+
+BUILD       ?= build
+BUILD_TYPE  ?= RelWithDebInfo
+JOBS        ?= $(shell nproc)
+WERROR      ?= ON
+NAMESPACE   ?= mustgather-webhook
+CERT_DIR    ?= certs/dev
+FUZZ_SECONDS ?= 60
+BENCH_SECONDS ?= 10
+
+PACKAGES := build-essential cmake ninja-build pkg-config openssl ca-certificates \
+            libcpp-httplib-dev libssl-dev nlohmann-json3-dev libspdlog-dev \
+            libgtest-dev libgmock-dev libyaml-cpp-dev
+FUZZ_PACKAGES := clang libclang-rt-14-dev
+
+BIN := $(BUILD)/mustgather-webhook
+
+.PHONY: all deps build test run certs asan tsan bench fuzz fuzz-deps format format-check clean help
+
+all: build
+
+help:
+	@echo "make run      install deps, build, make dev certs, serve on https://127.0.0.1:9443"
+	@echo "make test     install deps, build, run every test"
+	@echo "make asan     the test suite under AddressSanitizer + UndefinedBehaviorSanitizer"
+	@echo "make tsan     the test suite under ThreadSanitizer"
+	@echo "make bench    load benchmark of the HTTPS server and the offline validator"
+	@echo "make fuzz     run each libFuzzer target for FUZZ_SECONDS (default 60)"
+	@echo "make certs    dev CA and serving certificate in $(CERT_DIR)"
+	@echo "make format   clang-format every source file"
+
+# Installs missing Debian packages when run as root; otherwise prints the apt-get line.
+define install_packages
+	@missing=""; for p in $(1); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	  else \
+	    echo "missing Debian packages:$$missing"; \
+	    echo "run: sudo apt-get install -y$$missing"; exit 1; \
+	  fi; \
+	fi
+endef
+
+deps:
+	$(call install_packages,$(PACKAGES))
+
+fuzz-deps: deps
+	$(call install_packages,$(FUZZ_PACKAGES))
+
+$(BUILD)/build.ninja:
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DMGW_WARNINGS_AS_ERRORS=$(WERROR)
+
+build: deps $(BUILD)/build.ninja
+	cmake --build $(BUILD) -j $(JOBS)
+
+test: build
+	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS) --timeout 300
+
+$(CERT_DIR)/tls.crt:
+	certs/gen-certs.sh --namespace $(NAMESPACE) --out $(CERT_DIR)
+
+certs: deps $(CERT_DIR)/tls.crt
+
+run: build certs
+	$(BIN) serve --listen 127.0.0.1:9443 --probe-listen 127.0.0.1:8081 \
+	  --tls-cert-file $(CERT_DIR)/tls.crt --tls-key-file $(CERT_DIR)/tls.key \
+	  --allowlist-file examples/allowlist.yaml
+
+asan: deps
+	cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DMGW_WARNINGS_AS_ERRORS=$(WERROR) \
+	  -DMGW_SANITIZE="address;undefined" -DMGW_BUILD_BENCH=OFF
+	cmake --build build-asan -j $(JOBS)
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  ctest --test-dir build-asan --output-on-failure -j $(JOBS) --timeout 600
+
+tsan: deps
+	cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DMGW_WARNINGS_AS_ERRORS=$(WERROR) \
+	  -DMGW_SANITIZE=thread -DMGW_BUILD_BENCH=OFF
+	cmake --build build-tsan -j $(JOBS)
+	TSAN_OPTIONS=halt_on_error=1 ctest --test-dir build-tsan --output-on-failure -j $(JOBS) --timeout 600
+
+bench: build certs
+	bench/run.sh $(BIN) $(BUILD) $(CERT_DIR) $(BENCH_SECONDS)
+
+fuzz: fuzz-deps
+	CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DMGW_BUILD_FUZZERS=ON -DMGW_BUILD_TESTS=OFF -DMGW_BUILD_BENCH=OFF
+	cmake --build build-fuzz -j $(JOBS)
+	fuzz/run.sh build-fuzz $(FUZZ_SECONDS)
+
+format:
+	clang-format -i $$(git ls-files '*.cpp' '*.h')
+
+format-check:
+	clang-format --dry-run --Werror $$(git ls-files '*.cpp' '*.h')
+
+clean:
+	rm -rf $(BUILD) build-asan build-tsan build-fuzz
