@@ -261,6 +261,9 @@ StatusOr<ImageRef> Parse(std::string_view text) {
     return InvalidArgumentError(
         "a bare 64-hex image ID is not a repository name; write name@sha256:<hex> instead");
   }
+  if (text.find_first_of(" \t\r\n\v\f") != std::string_view::npos) {
+    return InvalidArgumentError("it contains whitespace; an image reference has none");
+  }
   Split split = SplitDockerDomain(text);
   const std::string_view remainder = split.remainder;
   const std::string_view repository = remainder.substr(0, remainder.find(':'));
@@ -286,9 +289,7 @@ std::string ImageRef::IdentityKey() const {
 }
 
 StatusOr<ImageRef> ParseImageRef(std::string_view text) {
-  StatusOr<ImageRef> ref = Parse(text);
-  if (!ref.ok()) return ref.status().WithContext("invalid image reference " + Quote(text));
-  return ref;
+  return Parse(text);
 }
 
 bool SameImage(const ImageRef& a, const ImageRef& b) { return a.IdentityKey() == b.IdentityKey(); }

@@ -206,7 +206,7 @@ void Checker::CheckImage(const std::string& field, const std::string& image, boo
     Error(Invalid(
         field, image,
         "not a valid image reference: " + ref.status().message() +
-            "; write it as registry/repository:tag or registry/repository@sha256:<digest>"));
+            "; a valid reference looks like quay.io/my-org/my-must-gather:v1.2"));
     return;
   }
   StatusOr<ImageRef> def = ParseImageRef(ctx.default_image);
@@ -259,7 +259,7 @@ void Checker::CheckTimeout(const json& spec) {
     StatusOr<std::chrono::nanoseconds> d = ParseGoDuration(t->get<std::string>());
     if (!d.ok()) {
       Error(
-          Invalid(field, *t, d.status().message() + "; use a duration such as \"30m\" or \"2h\""));
+          Invalid(field, *t, d.status().message()));
     } else if (d->count() <= 0) {
       Error(Invalid(field, *t, "must be positive; omit it for no time limit"));
     }
