@@ -1,0 +1,3 @@
+module mgwbench/goreference
+
+go 1.19
