@@ -3,10 +3,13 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <system_error>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "mgw/yaml_json.h"
 
@@ -62,6 +65,34 @@ Status AppendDocument(YamlDocument& doc, std::string_view source, size_t index,
   return Status::Ok();
 }
 
+bool IsDirectory(const std::string& path) {
+  std::error_code ec;
+  return std::filesystem::is_directory(path, ec);
+}
+
+Status TooLargeError(const std::string& path) {
+  return ResourceExhaustedError(path + ": larger than " +
+                                std::to_string(kMaxManifestFileBytes >> 20) + " MiB");
+}
+
+// Reads `fd` to its end, or to just past kMaxManifestFileBytes; false on a read error.
+// `expected` is the size of a regular file (else 0): one read then usually suffices,
+// as a short read of a regular file means its end.
+bool ReadAll(int fd, size_t expected, std::string& out) {
+  out.resize(expected + 1);
+  size_t len = 0;
+  while (len <= kMaxManifestFileBytes) {
+    if (len == out.size()) out.resize(std::min(2 * len, kMaxManifestFileBytes + 1));
+    ssize_t n = ::read(fd, out.data() + len, out.size() - len);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return false;
+    len += static_cast<size_t>(n);
+    if (n == 0 || (expected > 0 && len < out.size())) break;
+  }
+  out.resize(len);
+  return true;
+}
+
 }  // namespace
 
 StatusOr<std::vector<ManifestDocument>> ParseManifests(std::string_view text,
@@ -76,28 +107,25 @@ StatusOr<std::vector<ManifestDocument>> ParseManifests(std::string_view text,
 }
 
 StatusOr<std::string> ReadFileToString(const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec))
-    return InvalidArgumentError(path + ": is a directory");
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (f == nullptr) {
-    int err = errno;
-    std::string msg = path + ": " + std::strerror(err);
-    return err == ENOENT ? NotFoundError(msg) : PermissionDeniedError(msg);
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  const int open_errno = errno;
+  struct stat st {};
+  const bool is_dir = fd >= 0 ? ::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)
+                              : open_errno != ENOENT && IsDirectory(path);
+  if (fd < 0 && !is_dir) {
+    std::string msg = path + ": " + std::strerror(open_errno);
+    return open_errno == ENOENT ? NotFoundError(msg) : PermissionDeniedError(msg);
+  }
+  if (is_dir || (S_ISREG(st.st_mode) && static_cast<size_t>(st.st_size) > kMaxManifestFileBytes)) {
+    if (fd >= 0) ::close(fd);
+    if (is_dir) return InvalidArgumentError(path + ": is a directory");
+    return TooLargeError(path);
   }
   std::string out;
-  char chunk[1 << 16];
-  size_t n = 0;
-  while (out.size() <= kMaxManifestFileBytes && (n = std::fread(chunk, 1, sizeof chunk, f)) > 0) {
-    out.append(chunk, n);
-  }
-  bool failed = std::ferror(f) != 0;
-  std::fclose(f);
-  if (failed) return UnavailableError(path + ": read error");
-  if (out.size() > kMaxManifestFileBytes) {
-    return ResourceExhaustedError(path + ": larger than " +
-                                  std::to_string(kMaxManifestFileBytes >> 20) + " MiB");
-  }
+  const bool ok = ReadAll(fd, S_ISREG(st.st_mode) ? static_cast<size_t>(st.st_size) : 0, out);
+  ::close(fd);
+  if (!ok) return UnavailableError(path + ": read error");
+  if (out.size() > kMaxManifestFileBytes) return TooLargeError(path);
   return out;
 }
 

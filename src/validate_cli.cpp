@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <istream>
+#include <optional>
 #include <ostream>
 #include <set>
 
@@ -135,14 +136,15 @@ ObjectResult Identify(const ManifestDocument& d, const std::string& fallback_nam
   return r;
 }
 
-// The object as the validating webhook sees it: after the mutating webhook's defaults.
-json Defaulted(const json& object) {
+// The object as the validating webhook sees it, after the mutating webhook's defaults;
+// nullopt when no default applies, so the caller checks `object` itself, uncopied.
+std::optional<json> Defaulted(const json& object) {
   json patch = DefaultingPatch(object);
-  if (patch.empty()) return object;
+  if (patch.empty()) return std::nullopt;
   try {
     return object.patch(patch);
   } catch (const json::exception&) {
-    return object;
+    return std::nullopt;
   }
 }
 
@@ -301,7 +303,8 @@ std::vector<ObjectResult> CheckDocuments(const std::vector<ManifestDocument>& do
     r.skip_reason = SkipReason(r);
     r.checked = r.skip_reason.empty();
     if (r.checked && r.kind == kMustGatherKind) {
-      RuleResult result = CheckMustGather(Defaulted(d.object), ctx);
+      std::optional<json> defaulted = Defaulted(d.object);
+      RuleResult result = CheckMustGather(defaulted ? *defaulted : d.object, ctx);
       r.errors = std::move(result.errors);
       r.warnings = std::move(result.warnings);
     } else if (r.checked) {

@@ -16,6 +16,8 @@
 #include <yaml-cpp/mark.h>
 #include <yaml-cpp/parser.h>
 
+#include "mgw/fast_yaml.h"
+
 namespace mgw {
 namespace {
 
@@ -400,7 +402,10 @@ Status CheckEncoding(std::string_view text, std::string_view source) {
 }  // namespace
 
 json ResolvePlainScalar(std::string_view s) {
-  if (s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL") return json(nullptr);
+  if (s.empty()) return json(nullptr);
+  // Every null, boolean and number of the core schema starts with one of these.
+  if (std::string_view("~nNtTfF+-.0123456789").find(s[0]) == std::string_view::npos) return json(s);
+  if (s == "~" || s == "null" || s == "Null" || s == "NULL") return json(nullptr);
   if (s == "true" || s == "True" || s == "TRUE") return json(true);
   if (s == "false" || s == "False" || s == "FALSE") return json(false);
   if (std::optional<json> i = ResolveInt(s)) return *std::move(i);
@@ -410,6 +415,16 @@ json ResolvePlainScalar(std::string_view s) {
 
 StatusOr<std::vector<YamlDocument>> ParseYamlStream(std::string_view text,
                                                     std::string_view source_name) {
+  MGW_RETURN_IF_ERROR(CheckEncoding(text, source_name));
+  std::string_view body = text.starts_with("\xEF\xBB\xBF") ? text.substr(3) : text;
+  if (std::optional<std::vector<YamlDocument>> docs = FastParseYamlStream(body)) {
+    return *std::move(docs);
+  }
+  return ParseYamlStreamWithYamlCpp(text, source_name);
+}
+
+StatusOr<std::vector<YamlDocument>> ParseYamlStreamWithYamlCpp(std::string_view text,
+                                                               std::string_view source_name) {
   MGW_RETURN_IF_ERROR(CheckEncoding(text, source_name));
   if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);  // so marks are byte offsets
   ViewBuf buf(text);

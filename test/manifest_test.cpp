@@ -131,6 +131,14 @@ TEST(ManifestTest, ReadFileToStringErrors) {
   EXPECT_EQ(*text, "kind: A\n");
 }
 
+TEST(ManifestTest, ReadsFilesThatReportNoSize) {
+  // Files under /proc report a size of 0 but have content: read to the end anyway.
+  StatusOr<std::string> status = ReadFileToString("/proc/self/status");
+  ASSERT_THAT(status, IsOk());
+  EXPECT_THAT(*status, HasSubstr("Name:"));
+  EXPECT_THAT(*status, HasSubstr("nonvoluntary_ctxt_switches:"));  // its last line
+}
+
 TEST(ManifestTest, ManifestFileNames) {
   EXPECT_TRUE(IsManifestFileName("a.yaml"));
   EXPECT_TRUE(IsManifestFileName("a.yml"));

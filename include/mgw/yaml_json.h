@@ -41,9 +41,15 @@ struct YamlDocument {
 // non-scalar keys, an alias to a node that contains it, a value that contradicts its
 // core tag, nesting deeper than kMaxYamlDepth, more than max(kMinYamlNodeBudget,
 // text.size()) nodes once aliases are expanded (an "alias bomb"), or UTF-16/32 input.
-// Never throws.
+// Never throws. Manifest-style YAML takes the fast path of fast_yaml.h; everything
+// else, and every error, goes through yaml-cpp.
 StatusOr<std::vector<YamlDocument>> ParseYamlStream(std::string_view text,
                                                     std::string_view source_name);
+
+// ParseYamlStream with yaml-cpp alone, never the fast path: the reference that the
+// differential tests and fuzzer hold the fast path to. Same contract.
+StatusOr<std::vector<YamlDocument>> ParseYamlStreamWithYamlCpp(std::string_view text,
+                                                               std::string_view source_name);
 
 // The core-schema value of the plain scalar `text`, e.g. "0x1F" -> 31, "~" -> null.
 nlohmann::json ResolvePlainScalar(std::string_view text);
