@@ -1,9 +1,11 @@
 #include "mgw/admission_handler.h"
 
+#include <algorithm>
 #include <set>
 
 #include "mgw/mustgather_rules.h"
 #include "mgw/mustgatherimage_rules.h"
+#include "mgw/pvc_warnings.h"
 
 namespace mgw {
 namespace {
@@ -82,6 +84,20 @@ AdmissionResult Judge(const AdmissionRequest& request, std::string_view kind, Fi
   return r;
 }
 
+// Adds the PVC warnings for an allowed CREATE; the lookup is a cache, never I/O.
+void AddPvcWarnings(const AdmissionRequest& request, const PvcLookup& pvcs, AdmissionResult& r) {
+  if (!r.response.allowed || request.operation != "CREATE") return;
+  std::string claim = ClaimNameOf(request.object);
+  std::string ns = NamespaceOf(request.object, request.namespace_);
+  if (claim.empty() || ns.empty()) return;
+  std::vector<std::string>& warnings = r.response.warnings;
+  for (std::string& w : PvcWarnings(claim, pvcs.Find(ns, claim))) {
+    if (std::find(warnings.begin(), warnings.end(), w) == warnings.end()) {
+      warnings.push_back(std::move(w));
+    }
+  }
+}
+
 bool MissingObject(const AdmissionRequest& request) {
   return request.object.is_null() ||
          (request.operation == "UPDATE" && request.old_object.is_null());
@@ -108,7 +124,10 @@ AdmissionResult ValidateMustGather(const AdmissionRequest& request, const Handle
   RuleResult result = request.operation == "UPDATE"
                           ? CheckMustGatherUpdate(request.old_object, request.object, ctx)
                           : CheckMustGather(request.object, ctx);
-  return Judge(request, kMustGatherKind, std::move(result.errors), std::move(result.warnings));
+  AdmissionResult r =
+      Judge(request, kMustGatherKind, std::move(result.errors), std::move(result.warnings));
+  if (config.pvcs != nullptr) AddPvcWarnings(request, *config.pvcs, r);
+  return r;
 }
 
 AdmissionResult MutateMustGather(const AdmissionRequest& request, const HandlerConfig& config) {

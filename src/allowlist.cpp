@@ -68,11 +68,17 @@ std::shared_ptr<const Allowlist> MutableAllowlistSource::Current() const {
   return current_;
 }
 
+std::optional<std::chrono::system_clock::time_point> MutableAllowlistSource::LastUpdated() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return updated_;
+}
+
 void MutableAllowlistSource::Set(Allowlist next) {
   auto fresh = std::make_shared<const Allowlist>(std::move(next));
   {
     std::lock_guard<std::mutex> lock(mu_);
     current_.swap(fresh);
+    updated_ = std::chrono::system_clock::now();
   }
   // `fresh` now holds the old snapshot; it is released here, outside the lock.
 }

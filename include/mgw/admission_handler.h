@@ -4,8 +4,11 @@
 #ifndef MGW_ADMISSION_HANDLER_H_
 #define MGW_ADMISSION_HANDLER_H_
 
+#include <memory>
 #include <string>
 #include <string_view>
+
+#include <nlohmann/json.hpp>
 
 #include "mgw/admission_review.h"
 #include "mgw/allowlist.h"
@@ -13,9 +16,24 @@
 
 namespace mgw {
 
+// A cached, read-only view of PersistentVolumeClaims, for advisory warnings only.
+// Implementations are thread-safe and never block on I/O.
+class PvcLookup {
+ public:
+  virtual ~PvcLookup() = default;
+  // The claim `name` in namespace `ns`: the object; NOT_FOUND when the cache is in sync
+  // and has no such claim; any other error when the cache cannot tell (then nothing
+  // is warned about).
+  virtual StatusOr<std::shared_ptr<const nlohmann::json>> Find(const std::string& ns,
+                                                               const std::string& name) const = 0;
+};
+
 struct HandlerConfig {
   std::string default_image;
   const AllowlistSource* allowlist = nullptr;  // REQUIRES: non-null, outlives the calls
+  // Optional: when set, an allowed MustGather gets warnings about its PVC (see
+  // pvc_warnings.h). Outlives the calls.
+  const PvcLookup* pvcs = nullptr;
 };
 
 // A decision plus what the server logs about it.
@@ -27,7 +45,8 @@ struct AdmissionResult {
 
 // POST /validate-mustgather: the MustGather rules on CREATE and UPDATE; other
 // operations, subresources and kinds are allowed (a misrouted webhook must not block
-// the cluster).
+// the cluster). With config.pvcs, an allowed CREATE also carries the PVC warnings of
+// PvcWarnings (not UPDATE: the spec is immutable, and controllers update often).
 AdmissionResult ValidateMustGather(const AdmissionRequest& request, const HandlerConfig& config);
 
 // POST /mutate-mustgather: defaults spec.storage.type. Never denies a MustGather.

@@ -48,6 +48,11 @@ class AllowlistSource {
   virtual ~AllowlistSource() = default;
   // The latest snapshot; never null.
   virtual std::shared_ptr<const Allowlist> Current() const = 0;
+  // When the current snapshot was installed (for the allowlist-age metric), or
+  // nullopt when the source does not know.
+  virtual std::optional<std::chrono::system_clock::time_point> LastUpdated() const {
+    return std::nullopt;
+  }
 };
 
 // A source whose snapshot is replaced explicitly (from a file, or by a watch).
@@ -55,11 +60,14 @@ class MutableAllowlistSource : public AllowlistSource {
  public:
   explicit MutableAllowlistSource(Allowlist initial);
   std::shared_ptr<const Allowlist> Current() const override;
+  // The time of construction or of the last Set.
+  std::optional<std::chrono::system_clock::time_point> LastUpdated() const override;
   void Set(Allowlist next);
 
  private:
   mutable std::mutex mu_;
   std::shared_ptr<const Allowlist> current_;
+  std::chrono::system_clock::time_point updated_ = std::chrono::system_clock::now();
 };
 
 }  // namespace mgw

@@ -1,0 +1,179 @@
+#include "mgw/serve_cluster.h"
+
+#include <map>
+#include <thread>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include "fake_apiserver.h"
+#include "mgw/commands.h"
+#include "mgw/json_patch.h"
+#include "mgw/mustgather_rules.h"
+#include "mgw/tls_server.h"
+#include "status_matchers.h"
+#include "test_certs.h"
+
+namespace mgw {
+namespace {
+
+using ::mgw::testing::FakeApiServer;
+using ::mgw::testing::IsOk;
+using ::mgw::testing::StatusIs;
+using ::mgw::testing::TempDir;
+using nlohmann::json;
+using ::testing::HasSubstr;
+
+constexpr auto kDeadline = std::chrono::seconds(10);
+
+bool WaitUntil(const std::function<bool()>& done) {
+  auto deadline = std::chrono::steady_clock::now() + kDeadline;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return true;
+}
+
+EnvReader Env(std::map<std::string, std::string> vars) {
+  return [vars](std::string_view name) -> std::optional<std::string> {
+    auto it = vars.find(std::string(name));
+    if (it == vars.end()) return std::nullopt;
+    return it->second;
+  };
+}
+
+// A kubeconfig for `server` with a bearer token, written into `dir`.
+std::string WriteKubeconfig(const TempDir& dir, const FakeApiServer& server) {
+  return dir.Write("kubeconfig",
+                   "apiVersion: v1\nkind: Config\ncurrent-context: fake\n"
+                   "contexts:\n- name: fake\n  context: {cluster: c, user: u}\n"
+                   "clusters:\n- name: c\n  cluster:\n    server: " +
+                       server.Config().server +
+                       "\n    certificate-authority-data: " + Base64Encode(server.ca().cert_pem()) +
+                       "\nusers:\n- name: u\n  user: {token: t0k}\n");
+}
+
+ClusterOptions Options(const std::string& kubeconfig) {
+  ClusterOptions o;
+  o.kubeconfig = kubeconfig;
+  o.env = Env({{"HOME", "/nonexistent"}});
+  o.informer.backoff = {std::chrono::milliseconds(1), std::chrono::milliseconds(20)};
+  return o;
+}
+
+TEST(ServeClusterTest, WithoutAnyConfigurationSaysWhatToPass) {
+  Status s = ConnectToCluster(Options("")).status();
+  EXPECT_THAT(s, StatusIs(StatusCode::kFailedPrecondition));
+  EXPECT_THAT(s.message(), HasSubstr("Pass --allowlist-file FILE"));
+  EXPECT_THAT(s.message(), HasSubstr("--kubeconfig FILE"));
+}
+
+TEST(ServeClusterTest, ServeFailsAtStartupWithoutAFileOrACluster) {
+  ::testing::internal::CaptureStderr();
+  int code = ServeMain({"--log-format", "text"}, [](std::string_view name) {
+    return name == "HOME" ? std::optional<std::string>("/nonexistent") : std::nullopt;
+  });
+  std::string err = ::testing::internal::GetCapturedStderr();
+  EXPECT_EQ(code, 2);
+  EXPECT_THAT(err, HasSubstr("--allowlist-file"));
+}
+
+TEST(ServeClusterTest, ABadKubeconfigIsReportedWithItsName) {
+  TempDir dir;
+  std::string path = dir.Write("kc", "current-context: nope\n");
+  EXPECT_THAT(ConnectToCluster(Options(path)),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr(path)));
+}
+
+TEST(ServeClusterTest, FollowsTheClusterAndWatchesClaims) {
+  testing::FakeApiServerOptions auth;
+  auth.bearer_token = "t0k";
+  FakeApiServer server(auth);
+  TempDir dir;
+  StatusOr<ClusterBackends> backends = ConnectToCluster(Options(WriteKubeconfig(dir, server)));
+  ASSERT_THAT(backends, IsOk());
+  EXPECT_THAT(backends->source, HasSubstr("kubeconfig " + dir.path()));
+  ASSERT_TRUE(backends->allowlist->informer().WaitForSync(kDeadline));
+  ASSERT_NE(backends->pvcs, nullptr);
+  ASSERT_TRUE(backends->pvcs->informer().WaitForSync(kDeadline));
+  EXPECT_THAT(backends->pvcs->Find("ns", "data"), StatusIs(StatusCode::kNotFound));
+
+  ClusterOptions quiet = Options(WriteKubeconfig(dir, server));
+  quiet.pvc_warnings = false;
+  StatusOr<ClusterBackends> without = ConnectToCluster(quiet);
+  ASSERT_THAT(without, IsOk());
+  EXPECT_EQ(without->pvcs, nullptr);
+}
+
+TEST(ServeClusterTest, AnAllowlistFileNeedsNoCluster) {
+  TempDir dir;
+  std::string path = dir.Write("allow.yaml",
+                               "apiVersion: operator.openshift.io/v1alpha1\nkind: MustGatherImage\n"
+                               "metadata: {name: cluster}\nspec: {images: [quay.io/a/b:1]}\n");
+  StatusOr<AllowlistBackends> backends = OpenAllowlist(path, Options("/would-fail"));
+  ASSERT_THAT(backends, IsOk());
+  EXPECT_TRUE(backends->allowlist()->Current()->configured);
+  EXPECT_EQ(backends->pvcs(), nullptr);
+  EXPECT_EQ(backends->readiness(), nullptr);
+}
+
+// The whole path: readiness waits for the first sync, then reviews see the cluster's
+// allowlist and PVC warnings.
+TEST(ServeClusterTest, ReadinessWaitsForTheFirstSyncThenReviewsUseTheCluster) {
+  FakeApiServer server;
+  server.FailNext(1000000, 503, "GET");
+  TempDir dir;
+  StatusOr<AllowlistBackends> backends = OpenAllowlist("", Options(WriteKubeconfig(dir, server)));
+  ASSERT_THAT(backends, IsOk());
+
+  testing::TestCa ca = testing::TestCa::CreateRoot();
+  testing::Credential leaf = ca.IssueServer();
+  ServerOptions options;
+  options.listen = {"127.0.0.1", 0};
+  options.probe_listen = {"127.0.0.1", 0};
+  options.tls_cert_file = dir.Write("tls.crt", leaf.cert_pem);
+  options.tls_key_file = dir.Write("tls.key", leaf.key_pem);
+  options.readiness = backends->readiness();
+  HandlerConfig config{std::string(kDefaultGatherImage), backends->allowlist(), backends->pvcs()};
+  StatusOr<std::unique_ptr<WebhookServer>> webhook = WebhookServer::Create(options, config);
+  ASSERT_THAT(webhook, IsOk());
+  ASSERT_THAT((*webhook)->Start(), IsOk());
+  httplib::Client probe("127.0.0.1", (*webhook)->probe_port());
+  httplib::Result not_ready = probe.Get("/readyz");
+  ASSERT_TRUE(not_ready);
+  EXPECT_EQ(not_ready->status, 503);
+  EXPECT_THAT(not_ready->body, HasSubstr("has not been read yet"));
+
+  server.Apply({"operator.openshift.io", "v1alpha1", "mustgatherimages"},
+               {{"kind", "MustGatherImage"},
+                {"metadata", {{"name", "cluster"}}},
+                {"spec", {{"images", {"quay.io/acme/gather:1"}}}}});
+  server.FailNext(0);
+  ASSERT_TRUE(WaitUntil([&] {
+    httplib::Result r = probe.Get("/readyz");
+    return r && r->status == 200;
+  }));
+  ASSERT_TRUE(backends->cluster->pvcs->informer().WaitForSync(kDeadline));
+
+  AdmissionRequest request;
+  request.uid = "u";
+  request.kind = {"operator.openshift.io", "v1alpha1", "MustGather"};
+  request.operation = "CREATE";
+  request.namespace_ = "ns";
+  request.object = {
+      {"kind", "MustGather"},
+      {"metadata", {{"name", "mg"}, {"namespace", "ns"}}},
+      {"spec",
+       {{"mustGatherImage", "quay.io/acme/gather:1"},
+        {"storage",
+         {{"type", "PersistentVolume"}, {"persistentVolume", {{"claim", {{"name", "data"}}}}}}}}}};
+  AdmissionResult result = ValidateMustGather(request, config);
+  EXPECT_TRUE(result.response.allowed);
+  EXPECT_THAT(result.response.warnings, ::testing::Contains(HasSubstr("does not exist yet")));
+  (*webhook)->Shutdown();
+}
+
+}  // namespace
+}  // namespace mgw
