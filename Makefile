@@ -7,6 +7,10 @@ JOBS        ?= $(shell nproc)
 WERROR      ?= ON
 NAMESPACE   ?= mustgather-webhook
 CERT_DIR    ?= certs/dev
+DEPLOY_CERT_DIR ?= certs/deploy
+IMAGE       ?= mustgather-webhook:0.1.0
+# e.g. BUILDAH_FLAGS="--storage-driver vfs --isolation chroot" where overlay mounts are unavailable.
+BUILDAH_FLAGS ?=
 FUZZ_SECONDS ?= 60
 BENCH_SECONDS ?= 10
 
@@ -18,6 +22,7 @@ FUZZ_PACKAGES := clang libclang-rt-14-dev
 BIN := $(BUILD)/mustgather-webhook
 
 .PHONY: all deps build test run certs asan tsan bench fuzz fuzz-deps format format-check clean help
+.PHONY: image deploy deploy-certs undeploy
 
 all: build
 
@@ -30,6 +35,10 @@ help:
 	@echo "make fuzz     run each libFuzzer target for FUZZ_SECONDS (default 60)"
 	@echo "make certs    dev CA and serving certificate in $(CERT_DIR)"
 	@echo "make format   clang-format every source file"
+	@echo "make image    container image $(IMAGE) (buildah if installed, else docker)"
+	@echo "make deploy   kubectl apply -k manifests/, then deploy-certs (current kubeconfig context)"
+	@echo "make deploy-certs  CA + serving cert in $(DEPLOY_CERT_DIR), TLS Secret, caBundle patches"
+	@echo "make undeploy remove everything deploy installed, CRDs (and so every MustGather) included"
 
 # Installs missing Debian packages when run as root; otherwise prints the apt-get line.
 define install_packages
@@ -102,3 +111,28 @@ format-check:
 
 clean:
 	rm -rf $(BUILD) build-asan build-tsan build-fuzz
+
+image:
+	@if command -v buildah >/dev/null 2>&1; then \
+	  echo "buildah bud $(BUILDAH_FLAGS) -t $(IMAGE) ."; buildah bud $(BUILDAH_FLAGS) -t $(IMAGE) -f Dockerfile .; \
+	elif command -v docker >/dev/null 2>&1; then \
+	  echo "docker build -t $(IMAGE) ."; docker build -t $(IMAGE) -f Dockerfile .; \
+	else \
+	  echo "make image needs buildah or docker"; exit 1; \
+	fi
+
+# The manifests first: deploy-certs patches caBundle into the webhook configurations
+# they create. The pods start once the Secret exists.
+deploy:
+	kubectl apply -k manifests/
+	$(MAKE) deploy-certs
+	kubectl -n $(NAMESPACE) rollout status deployment/mustgather-webhook --timeout=180s
+
+deploy-certs:
+	certs/gen-certs.sh deploy --namespace $(NAMESPACE) --out $(DEPLOY_CERT_DIR)
+
+# Webhook registrations first, so a webhook that is already gone never blocks the rest.
+undeploy:
+	kubectl delete validatingwebhookconfiguration/mustgather-webhook \
+	  mutatingwebhookconfiguration/mustgather-webhook --ignore-not-found
+	kubectl delete -k manifests/ --ignore-not-found

@@ -49,6 +49,10 @@ AllowlistFileSource::~AllowlistFileSource() {
 
 std::shared_ptr<const Allowlist> AllowlistFileSource::Current() const { return current_.Current(); }
 
+std::optional<std::chrono::system_clock::time_point> AllowlistFileSource::LastUpdated() const {
+  return current_.LastUpdated();
+}
+
 bool AllowlistFileSource::Refresh() {
   if (path_.empty()) return false;
   std::string fingerprint = Fingerprint(path_);

@@ -4,8 +4,10 @@
 
 #include "mgw/allowlist_file_source.h"
 #include "mgw/commands.h"
+#include "mgw/go_duration.h"
 #include "mgw/logging.h"
 #include "mgw/mustgather_rules.h"
+#include "mgw/serve_cluster.h"
 #include "mgw/tls_server.h"
 
 namespace mgw {
@@ -20,14 +22,61 @@ FlagSet ServeFlags() {
   f.Add({"tls-key-file", "MGW_TLS_KEY_FILE", "", "PEM private key of the certificate."});
   f.Add({"allowlist-file", "MGW_ALLOWLIST_FILE", "",
          "A MustGatherImage manifest (YAML or JSON) to use as the allowlist; re-read when it "
-         "changes."});
+         "changes. Without it, serve follows the cluster's MustGatherImage \"cluster\"."});
+  f.Add({"kubeconfig", "KUBECONFIG", "",
+         "kubeconfig file(s) for the API server, ':'-separated. Used when --allowlist-file is not "
+         "given; without it: the pod's service account, then ~/.kube/config."});
+  f.Add({"pvc-warnings", "MGW_PVC_WARNINGS", "true",
+         "With the API server: warn when a MustGather's PVC is missing, unbound or "
+         "ReadWriteOnce (watches PersistentVolumeClaims).",
+         true});
   f.Add({"default-image", "DEFAULT_MUST_GATHER_IMAGE", std::string(kDefaultGatherImage),
          "The default gather image, always allowed."});
   f.Add({"worker-threads", "MGW_WORKER_THREADS", "64",
-         "Worker threads; each serves one connection at a time."});
+         "Worker threads kept ready; each serves one connection at a time, and more start "
+         "on demand up to --max-connections."});
+  f.Add({"max-connections", "MGW_MAX_CONNECTIONS", "1024",
+         "Open HTTPS connections (and threads) at most; past it idle keep-alive ones are closed."});
+  f.Add({"max-review-duration", "MGW_MAX_REVIEW_DURATION", "2s",
+         "Answer every review within this (or sooner, per the apiserver's ?timeout=); a review "
+         "not decided in time is denied with code 504. 0 disables the deadline."});
+  f.Add({"shutdown-delay", "MGW_SHUTDOWN_DELAY", "0s",
+         "On SIGTERM, fail /readyz this long before closing the HTTPS listener."});
+  f.Add({"client-ca-file", "MGW_CLIENT_CA_FILE", "",
+         "PEM CA bundle; when set, clients must present a certificate it signed (mTLS)."});
+  f.Add({"client-allowed-names", "MGW_CLIENT_ALLOWED_NAMES", "",
+         "With --client-ca-file: comma-separated client certificate CNs or DNS SANs to accept "
+         "(empty: any)."});
   f.Add({"log-level", "MGW_LOG_LEVEL", "info", "trace, debug, info, warn, error or off."});
   f.Add({"log-format", "MGW_LOG_FORMAT", "json", "json or text."});
   return f;
+}
+
+StatusOr<std::chrono::nanoseconds> NonNegativeDuration(const FlagValues& v,
+                                                       const std::string& name) {
+  StatusOr<std::chrono::nanoseconds> d = ParseGoDuration(v.Get(name));
+  if (!d.ok() || d->count() < 0) {
+    return InvalidArgumentError("--" + name + " must be a duration such as \"2s\" or \"500ms\"");
+  }
+  return d;
+}
+
+// Flags of issue 7: connection limits, deadlines, drain, mTLS.
+Status AddHardeningOptions(const FlagValues& v, ServerOptions& o) {
+  const std::string& max = v.Get("max-connections");
+  if (max.empty() || max.size() > 5 || max.find_first_not_of("0123456789") != std::string::npos ||
+      std::stoi(max) < 1) {
+    return InvalidArgumentError("--max-connections must be a number from 1 to 99999");
+  }
+  o.max_connections = static_cast<size_t>(std::stoi(max));
+  MGW_ASSIGN_OR_RETURN(o.max_review_duration, NonNegativeDuration(v, "max-review-duration"));
+  MGW_ASSIGN_OR_RETURN(o.shutdown_delay, NonNegativeDuration(v, "shutdown-delay"));
+  o.client_auth.ca_file = v.Get("client-ca-file");
+  o.client_auth.allowed_names = ParseNameList(v.Get("client-allowed-names"));
+  if (o.client_auth.ca_file.empty() && !o.client_auth.allowed_names.empty()) {
+    return InvalidArgumentError("--client-allowed-names needs --client-ca-file");
+  }
+  return Status();
 }
 
 StatusOr<ServerOptions> ToServerOptions(const FlagValues& v) {
@@ -42,6 +91,7 @@ StatusOr<ServerOptions> ToServerOptions(const FlagValues& v) {
     return InvalidArgumentError("--worker-threads must be a number from 1 to 9999");
   }
   o.worker_threads = static_cast<size_t>(std::stoi(threads));
+  MGW_RETURN_IF_ERROR(AddHardeningOptions(v, o));
   return o;
 }
 
@@ -89,14 +139,23 @@ int ServeMain(const std::vector<std::string>& args, const EnvLookup& env) {
     std::cerr << "error: " << (logging.ok() ? options.status() : logging).message() << "\n";
     return 2;
   }
-  StatusOr<std::unique_ptr<AllowlistFileSource>> allowlist =
-      AllowlistFileSource::Open(values->Get("allowlist-file"));
+  ClusterOptions cluster;
+  cluster.kubeconfig = values->Get("kubeconfig");
+  cluster.pvc_warnings = values->GetBool("pvc-warnings");
+  cluster.env = env;
+  cluster.log = LogEvent;
+  StatusOr<AllowlistBackends> allowlist = OpenAllowlist(values->Get("allowlist-file"), cluster);
   if (!allowlist.ok()) {
     LogEvent(spdlog::level::err, "cannot use the allowlist",
              {{"error", allowlist.status().message()}});
     return 2;
   }
-  HandlerConfig config{values->Get("default-image"), allowlist->get()};
+  if (allowlist->cluster) {
+    LogEvent(spdlog::level::info, "following the cluster's allowlist",
+             {{"api", allowlist->cluster->source}, {"pvc_warnings", cluster.pvc_warnings}});
+  }
+  options->readiness = allowlist->readiness();
+  HandlerConfig config{values->Get("default-image"), allowlist->allowlist(), allowlist->pvcs()};
   StatusOr<std::unique_ptr<WebhookServer>> server = WebhookServer::Create(*options, config);
   if (!server.ok()) {
     LogEvent(spdlog::level::err, "cannot start", {{"error", server.status().message()}});

@@ -1,32 +1,44 @@
 #include "mgw/tls_server.h"
 
-#include <chrono>
+#include <algorithm>
+#include <cstdint>
 
 #include <httplib.h>
 #include <sys/socket.h>
 
 #include "mgw/logging.h"
+#include "mgw/review_deadline.h"
 #include "mgw/tls_credentials.h"
-#include "mgw/webhook_http.h"
 
 namespace mgw {
 namespace {
+
+using Clock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
 
 // kube-apiserver reuses connections (Go keep-alive, up to 90 s idle). httplib 0.11.4
 // closes a connection after 5 requests; a high cap keeps the TLS handshake off the
 // request path.
 constexpr size_t kKeepAliveMaxRequests = 10000;
-// An idle connection holds a worker thread, and on shutdown we wait for idle ones to
-// time out, so keep this well under the pod's 30 s termination grace period.
+// An idle connection holds a worker thread (httplib polls it every ~10 ms), so it
+// is closed after this long without a request; Go clients retry a request that
+// meets a connection closed while idle.
 constexpr time_t kKeepAliveTimeoutSec = 10;
-// The apiserver's call deadline is at most 30 s; a request that trickles in slower
-// than this is not worth a thread.
+// Each blocking read or write (including handshake steps) gives up after this.
 constexpr time_t kReadTimeoutSec = 10;
 constexpr time_t kWriteTimeoutSec = 10;
+// A handshake plus request that has not fully arrived after this long is cut,
+// however steadily its bytes trickle in (slowloris).
+constexpr Clock::duration kStalledLimit = 15s;
+constexpr auto kJanitorPeriod = 1s;
+constexpr auto kDrainPollPeriod = 20ms;
 // httplib listens with a backlog of 5; bursts of new connections (apiserver restarts,
 // rolling updates) would see SYN drops, so the backlog is raised after binding.
 constexpr int kListenBacklog = 1024;
-constexpr auto kStartTimeout = std::chrono::seconds(10);
+constexpr auto kStartTimeout = 10s;
+// Evaluations run on their own small pool so a connection can answer at its deadline.
+constexpr size_t kEvaluatorThreads = 2;
+constexpr size_t kMaxEvaluatorThreads = 64;
 
 void WritePlain(httplib::Response& res, int status, const std::string& text) {
   res.status = status;
@@ -35,10 +47,10 @@ void WritePlain(httplib::Response& res, int status, const std::string& text) {
 
 // Polls until the server runs, since 0.11.4 has no wait_until_ready.
 bool WaitRunning(const httplib::Server& server) {
-  auto deadline = std::chrono::steady_clock::now() + kStartTimeout;
+  auto deadline = Clock::now() + kStartTimeout;
   while (!server.is_running()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    if (Clock::now() > deadline) return false;
+    std::this_thread::sleep_for(1ms);
   }
   return true;
 }
@@ -47,6 +59,10 @@ bool WaitRunning(const httplib::Server& server) {
 int Bind(httplib::Server& server, const HostPort& hp) {
   if (hp.port == 0) return server.bind_to_any_port(hp.host);
   return server.bind_to_port(hp.host, hp.port) ? hp.port : -1;
+}
+
+int64_t UnixSeconds(std::chrono::system_clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
 }
 
 }  // namespace
@@ -58,10 +74,20 @@ StatusOr<std::unique_ptr<WebhookServer>> WebhookServer::Create(ServerOptions opt
         "--tls-cert-file and --tls-key-file are required (PEM files); "
         "`make certs` makes a development pair");
   }
-  MGW_ASSIGN_OR_RETURN(std::shared_ptr<const CertificatePair> pair,
-                       LoadCertificatePair(options.tls_cert_file, options.tls_key_file));
+  if (!options.metrics) options.metrics = std::make_shared<MetricsRegistry>();
+  CounterFamily& reloads = WebhookMetrics(*options.metrics).cert_reloads;
+  CertWatcherOptions watch{
+      options.tls_cert_file,
+      options.tls_key_file,
+      options.cert_poll_interval,
+      true,
+      options.now,
+      [&reloads](const Status& s) { reloads.WithLabels({s.ok() ? "success" : "error"}).Inc(); }};
+  MGW_ASSIGN_OR_RETURN(std::unique_ptr<CertificateWatcher> watcher,
+                       CertificateWatcher::Start(std::move(watch)));
   std::unique_ptr<WebhookServer> server(
-      new WebhookServer(std::move(options), std::move(config), std::move(pair)));
+      new WebhookServer(std::move(options), std::move(config), std::move(watcher)));
+  MGW_RETURN_IF_ERROR(server->setup_status_);
   if (!server->tls_->is_valid()) {
     return InternalError("could not set up TLS with " + server->options_.tls_cert_file);
   }
@@ -69,24 +95,53 @@ StatusOr<std::unique_ptr<WebhookServer>> WebhookServer::Create(ServerOptions opt
 }
 
 WebhookServer::WebhookServer(ServerOptions options, HandlerConfig config,
-                             std::shared_ptr<const CertificatePair> pair)
-    : options_(std::move(options)), config_(std::move(config)), pair_(std::move(pair)) {
-  auto setup = [this](SSL_CTX& ctx) {
-    Status s = ConfigureServerContext(ctx, *pair_);
-    if (!s.ok()) LogEvent(spdlog::level::err, "TLS setup failed", {{"error", s.ToString()}});
-    return s.ok();
-  };
-  tls_ = std::make_unique<httplib::SSLServer>(setup);
+                             std::unique_ptr<CertificateWatcher> watcher)
+    : options_(std::move(options)),
+      config_(std::move(config)),
+      registry_(options_.metrics),
+      metrics_(*registry_),
+      watcher_(std::move(watcher)) {
+  if (!options_.evaluate) options_.evaluate = EvaluateAdmission;
+  evaluator_ = std::make_unique<WorkerPool>(
+      WorkerPoolOptions{kEvaluatorThreads, kMaxEvaluatorThreads, 30s, nullptr, nullptr, nullptr});
+  tls_ = std::make_unique<httplib::SSLServer>([this](SSL_CTX& ctx) { return SetUpTls(ctx); });
   probe_ = std::make_unique<httplib::Server>();
   ConfigureTls();
   ConfigureProbes();
+  RegisterMetrics();
 }
 
 WebhookServer::~WebhookServer() { Shutdown(); }
 
+bool WebhookServer::SetUpTls(SSL_CTX& ctx) {
+  setup_status_ = ConfigureServerContext(ctx, *watcher_->Current());
+  if (setup_status_.ok() && !options_.client_auth.ca_file.empty()) {
+    setup_status_ = RequireClientCertificates(ctx, options_.client_auth);
+  }
+  if (!setup_status_.ok()) return false;
+  UseWatchedCertificate(ctx, *watcher_);
+  TrackConnections(ctx, tracker_);
+  return true;
+}
+
+httplib::TaskQueue* WebhookServer::NewWorkerPool() {
+  WorkerPoolOptions o;
+  o.min_threads = options_.worker_threads;
+  o.max_threads = std::max(options_.max_connections, options_.worker_threads);
+  o.on_task_start = [this] { tracker_.BeginConnection(); };
+  o.on_task_end = [this] { tracker_.EndConnection(); };
+  o.on_saturated = [this] {
+    size_t closed = tracker_.CloseIdle(1);
+    if (closed > 0) metrics_.connections_closed.WithLabels({"saturated"}).Inc(closed);
+  };
+  auto* pool = new WorkerPool(std::move(o));
+  std::lock_guard<std::mutex> lock(mu_);
+  pool_stats_ = pool->StatsSource();
+  return pool;
+}
+
 void WebhookServer::ConfigureTls() {
-  size_t threads = options_.worker_threads;
-  tls_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  tls_->new_task_queue = [this] { return NewWorkerPool(); };
   tls_->set_keep_alive_max_count(kKeepAliveMaxRequests);
   tls_->set_keep_alive_timeout(kKeepAliveTimeoutSec);
   tls_->set_read_timeout(kReadTimeoutSec, 0);
@@ -100,21 +155,18 @@ void WebhookServer::ConfigureTls() {
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
     listen_fd_ = fd;
   });
-  auto serve = [this](const httplib::Request& req, httplib::Response& res) {
-    auto start = std::chrono::steady_clock::now();
-    std::optional<Endpoint> endpoint = EndpointForPath(req.path);
-    HttpReply reply = ServeAdmission(
-        *endpoint, {req.method, req.get_header_value("Content-Type"), req.body}, config_);
-    res.status = reply.status;
-    res.set_content(std::move(reply.body), reply.content_type.c_str());
-    std::chrono::duration<double, std::milli> took = std::chrono::steady_clock::now() - start;
-    reply.log["latency_ms"] = took.count();
-    reply.log["http_status"] = reply.status;
-    LogEvent(reply.status == 200 ? spdlog::level::info : spdlog::level::warn, "admission review",
-             reply.log);
-  };
+  tls_->set_pre_routing_handler([this](const httplib::Request&, httplib::Response&) {
+    tracker_.OnRequestRead();
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
+  // httplib calls the logger once the response has been written.
+  tls_->set_logger(
+      [this](const httplib::Request&, const httplib::Response&) { tracker_.OnResponseWritten(); });
   for (Endpoint e : {Endpoint::kValidateMustGather, Endpoint::kMutateMustGather,
                      Endpoint::kValidateMustGatherImage}) {
+    auto serve = [this, e](const httplib::Request& req, httplib::Response& res) {
+      Serve(e, req, res);
+    };
     std::string path(EndpointPath(e));
     tls_->Post(path, serve)
         .Get(path, serve)
@@ -144,11 +196,95 @@ void WebhookServer::ConfigureProbes() {
     std::string why = NotReadyReason();
     WritePlain(res, why.empty() ? 200 : 503, why.empty() ? "ok" : "not ready: " + why);
   });
+  probe_->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+    res.set_content(registry_->Render(), std::string(kPrometheusContentType).c_str());
+  });
+}
+
+void WebhookServer::RegisterMetrics() {
+  RegisterCertificateExpiry(*registry_, *watcher_);
+  if (config_.allowlist != nullptr) RegisterAllowlistAge(*registry_, *config_.allowlist);
+  registry_->AddGaugeCallback("mustgather_webhook_connections", "Open HTTPS connections by state.",
+                              {"state"}, [this] {
+                                ConnectionTracker::Counts n = tracker_.counts();
+                                return std::vector<GaugeSample>{{{"handshake"}, double(n.fresh)},
+                                                                {{"reading"}, double(n.reading)},
+                                                                {{"serving"}, double(n.serving)},
+                                                                {{"idle"}, double(n.idle)}};
+                              });
+  registry_->AddGaugeCallback("mustgather_webhook_worker_threads",
+                              "HTTPS worker threads (one per open connection).", {"state"}, [this] {
+                                std::lock_guard<std::mutex> lock(mu_);
+                                if (!pool_stats_) return std::vector<GaugeSample>{};
+                                WorkerPoolStats s = pool_stats_();
+                                return std::vector<GaugeSample>{
+                                    {{"busy"}, double(s.busy)},
+                                    {{"idle"}, double(s.threads - s.busy)},
+                                    {{"queued"}, double(s.queued)}};
+                              });
+}
+
+void WebhookServer::Serve(Endpoint endpoint, const httplib::Request& req, httplib::Response& res) {
+  Clock::time_point start = Clock::now();
+  Clock::time_point arrived = tracker_.RequestStart().value_or(start);
+  const std::string webhook(EndpointPath(endpoint));
+  Gauge& in_flight = metrics_.in_flight.WithLabels({webhook});
+  in_flight.Add(1);
+  HttpReply reply = Admit(endpoint, req, arrived);
+  in_flight.Add(-1);
+  res.status = reply.status;
+  res.set_content(std::move(reply.body), reply.content_type.c_str());
+  std::chrono::duration<double> took = Clock::now() - start;
+  metrics_.requests.WithLabels({webhook, std::to_string(reply.status)}).Inc();
+  metrics_.latency.WithLabels({webhook}).Observe(took.count());
+  reply.log["latency_ms"] = took.count() * 1000;
+  reply.log["http_status"] = reply.status;
+  LogEvent(reply.status == 200 ? spdlog::level::info : spdlog::level::warn, "admission review",
+           reply.log);
+}
+
+HttpReply WebhookServer::Admit(Endpoint endpoint, const httplib::Request& req,
+                               Clock::time_point arrived) {
+  std::variant<AdmissionRequest, HttpReply> decoded =
+      DecodeAdmission({req.method, req.get_header_value("Content-Type"), req.body});
+  if (HttpReply* error = std::get_if<HttpReply>(&decoded)) return std::move(*error);
+  auto request =
+      std::make_shared<const AdmissionRequest>(std::move(std::get<AdmissionRequest>(decoded)));
+  AdmissionResult result = Decide(endpoint, request, arrived, req.get_param_value("timeout"));
+  metrics_.decisions
+      .WithLabels({std::string(EndpointPath(endpoint)), result.response.allowed ? "true" : "false",
+                   DecisionReason(result)})
+      .Inc();
+  return EncodeAdmission(endpoint, *request, result);
+}
+
+AdmissionResult WebhookServer::Decide(Endpoint endpoint,
+                                      std::shared_ptr<const AdmissionRequest> request,
+                                      Clock::time_point arrived, const std::string& timeout_param) {
+  if (options_.max_review_duration <= Clock::duration::zero()) {
+    return options_.evaluate(endpoint, *request, config_);
+  }
+  ReviewDeadline deadline = ComputeReviewDeadline(timeout_param, options_.max_review_duration);
+  Clock::time_point due = arrived + std::chrono::duration_cast<Clock::duration>(deadline.budget);
+  auto result = std::make_shared<AdmissionResult>();
+  // The task may outlive this call (then its result is dropped); it shares what it
+  // reads, and the evaluator pool is drained before the server goes away.
+  bool done = Clock::now() < due && RunBefore(*evaluator_, due, [this, endpoint, request, result] {
+                *result = options_.evaluate(endpoint, *request, config_);
+              });
+  if (done) return std::move(*result);
+  LogEvent(spdlog::level::warn, "admission review ran out of time; answering without a decision",
+           {{"uid", request->uid},
+            {"webhook", EndpointPath(endpoint).substr(1)},
+            {"budget", FormatDuration(deadline.budget)},
+            {"limit", deadline.explanation}});
+  return DeadlineExceededResult(*request, deadline);
 }
 
 std::string WebhookServer::NotReadyReason() const {
   if (draining_) return "shutting down";
   if (!tls_->is_running()) return "the HTTPS listener is not serving";
+  if (std::string cert = watcher_->Problem(); !cert.empty()) return cert;
   return options_.readiness ? options_.readiness() : "";
 }
 
@@ -164,8 +300,14 @@ Status WebhookServer::Start() {
     return UnavailableError("cannot listen on " + options_.probe_listen.host + ":" +
                             std::to_string(options_.probe_listen.port) + " (--probe-listen)");
   }
-  tls_thread_ = std::thread([this] { tls_->listen_after_bind(); });
+  tls_thread_ = std::thread([this] {
+    tls_->listen_after_bind();
+    std::lock_guard<std::mutex> lock(mu_);
+    tls_done_ = true;
+    cv_.notify_all();
+  });
   probe_thread_ = std::thread([this] { probe_->listen_after_bind(); });
+  janitor_ = std::thread([this] { JanitorLoop(); });
   if (!WaitRunning(*tls_) || !WaitRunning(*probe_)) {
     return UnavailableError("the listeners did not start");
   }
@@ -173,16 +315,54 @@ Status WebhookServer::Start() {
            {{"https_port", port_},
             {"probe_port", probe_port_},
             {"cert", options_.tls_cert_file},
-            {"cert_not_after",
-             std::chrono::duration_cast<std::chrono::seconds>(pair_->not_after.time_since_epoch())
-                 .count()}});
+            {"cert_not_after", UnixSeconds(watcher_->Current()->not_after)},
+            {"mtls", !options_.client_auth.ca_file.empty()}});
   return Status();
+}
+
+void WebhookServer::JanitorLoop() {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (!cv_.wait_for(lock, kJanitorPeriod, [this] { return stop_janitor_; })) {
+    lock.unlock();
+    size_t closed = tracker_.CloseStalled(kStalledLimit, Clock::now());
+    if (closed > 0) metrics_.connections_closed.WithLabels({"stalled"}).Inc(closed);
+    lock.lock();
+  }
+}
+
+// Closes keep-alive connections as they turn idle until the listener thread has
+// finished, i.e. until every connection is gone; requests in flight complete
+// (httplib ends a connection after its current request once stop() was called).
+void WebhookServer::DrainConnections() {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (!tls_done_) {
+    lock.unlock();
+    size_t closed = tracker_.CloseIdle(SIZE_MAX);
+    if (closed > 0) metrics_.connections_closed.WithLabels({"shutdown"}).Inc(closed);
+    lock.lock();
+    cv_.wait_for(lock, kDrainPollPeriod, [this] { return tls_done_; });
+  }
 }
 
 void WebhookServer::Shutdown() {
   if (draining_.exchange(true)) return;
-  tls_->stop();
-  if (tls_thread_.joinable()) tls_thread_.join();
+  if (tls_thread_.joinable()) {
+    LogEvent(spdlog::level::info, "draining",
+             {{"shutdown_delay", FormatDuration(options_.shutdown_delay)}});
+    if (options_.shutdown_delay > Clock::duration::zero()) {
+      std::this_thread::sleep_for(options_.shutdown_delay);  // /readyz already fails
+    }
+    tls_->stop();
+    DrainConnections();
+    tls_thread_.join();
+  }
+  evaluator_->shutdown();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_janitor_ = true;
+    cv_.notify_all();
+  }
+  if (janitor_.joinable()) janitor_.join();
   probe_->stop();
   if (probe_thread_.joinable()) probe_thread_.join();
 }

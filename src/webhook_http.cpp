@@ -105,8 +105,7 @@ std::optional<Endpoint> EndpointForPath(std::string_view path) {
   return std::nullopt;
 }
 
-HttpReply ServeAdmission(Endpoint endpoint, const HttpExchange& exchange,
-                         const HandlerConfig& config) {
+std::variant<AdmissionRequest, HttpReply> DecodeAdmission(const HttpExchange& exchange) {
   if (exchange.method != "POST") {
     return PlainError(405, "method " + std::string(exchange.method) +
                                " is not allowed: admission endpoints take POST");
@@ -122,11 +121,28 @@ HttpReply ServeAdmission(Endpoint endpoint, const HttpExchange& exchange,
   StatusOr<AdmissionRequest> request = ParseAdmissionReview(exchange.body);
   if (!request.ok())
     return PlainError(400, "not an AdmissionReview: " + request.status().message());
-  AdmissionResult result = SafeDispatch(endpoint, *request, config);
+  return std::move(request).value();
+}
+
+AdmissionResult EvaluateAdmission(Endpoint endpoint, const AdmissionRequest& request,
+                                  const HandlerConfig& config) {
+  return SafeDispatch(endpoint, request, config);
+}
+
+HttpReply EncodeAdmission(Endpoint endpoint, const AdmissionRequest& request,
+                          const AdmissionResult& result) {
   HttpReply reply;
   reply.body = SerializeAdmissionReview(result.response);
-  reply.log = LogFields(endpoint, *request, result);
+  reply.log = LogFields(endpoint, request, result);
   return reply;
+}
+
+HttpReply ServeAdmission(Endpoint endpoint, const HttpExchange& exchange,
+                         const HandlerConfig& config) {
+  std::variant<AdmissionRequest, HttpReply> decoded = DecodeAdmission(exchange);
+  if (HttpReply* error = std::get_if<HttpReply>(&decoded)) return std::move(*error);
+  const AdmissionRequest& request = std::get<AdmissionRequest>(decoded);
+  return EncodeAdmission(endpoint, request, EvaluateAdmission(endpoint, request, config));
 }
 
 }  // namespace mgw

@@ -19,6 +19,7 @@
 #include "mgw/mustgather_rules.h"
 #include "status_matchers.h"
 #include "test_certs.h"
+#include "tls_test_client.h"
 
 namespace mgw {
 namespace {
@@ -278,6 +279,93 @@ TEST_F(TlsServerTest, CreateFailsClearlyOnBadCertificates) {
   ServerOptions none = Options();
   none.tls_cert_file.clear();
   EXPECT_THAT(WebhookServer::Create(none, config_), StatusIs(StatusCode::kInvalidArgument));
+}
+
+// An evaluation that cannot finish in time gets an explicit answer at the
+// deadline rather than leaving the apiserver to time out.
+TEST_F(TlsServerTest, SlowEvaluationIsAnsweredWithAnExplicitTimeout) {
+  auto gate = std::make_shared<testing::Gate>();
+  ServerOptions o = Options();
+  o.max_review_duration = std::chrono::milliseconds(300);
+  o.evaluate = [gate](Endpoint, const AdmissionRequest&, const HandlerConfig&) {
+    gate->Pass();
+    return AdmissionResult{};
+  };
+  StartServer(std::move(o));
+  auto res = Client()->Post("/validate-mustgather", Review("u-slow", "pvc"), "application/json");
+  gate->Open();
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+  json resp = json::parse(res->body)["response"];
+  EXPECT_EQ(resp["uid"], "u-slow");
+  EXPECT_EQ(resp["allowed"], false);
+  EXPECT_EQ(resp["status"]["code"], 504);
+  EXPECT_EQ(resp["status"]["reason"], "Timeout");
+  EXPECT_THAT(resp["status"]["message"].get<std::string>(),
+              HasSubstr("within 300ms (--max-review-duration=300ms)"));
+}
+
+TEST_F(TlsServerTest, ApiserverTimeoutParameterShortensTheBudget) {
+  auto gate = std::make_shared<testing::Gate>();
+  ServerOptions o = Options();
+  o.max_review_duration = std::chrono::seconds(30);
+  o.evaluate = [gate](Endpoint, const AdmissionRequest&, const HandlerConfig&) {
+    gate->Pass();
+    return AdmissionResult{};
+  };
+  StartServer(std::move(o));
+  auto res =
+      Client()->Post("/validate-mustgather?timeout=1s", Review("u-t", "pvc"), "application/json");
+  gate->Open();
+  ASSERT_TRUE(res);
+  json resp = json::parse(res->body)["response"];
+  EXPECT_EQ(resp["status"]["code"], 504);
+  EXPECT_THAT(resp["status"]["message"].get<std::string>(),
+              HasSubstr("within 500ms (the apiserver's ?timeout=1s less 500ms of margin)"));
+}
+
+TEST_F(TlsServerTest, ZeroMaxReviewDurationEvaluatesWithoutADeadline) {
+  ServerOptions o = Options();
+  o.max_review_duration = std::chrono::seconds(0);
+  StartServer(std::move(o));
+  auto res =
+      Client()->Post("/validate-mustgather?timeout=1s", Review("u-0", "pvc"), "application/json");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(json::parse(res->body)["response"]["allowed"], true);
+}
+
+TEST_F(TlsServerTest, MetricsEndpointServesPrometheusText) {
+  StartServer(Options());
+  auto cli = Client();
+  ASSERT_TRUE(cli->Post("/validate-mustgather", Review("m1", "pvc"), "application/json"));
+  ASSERT_TRUE(cli->Post("/validate-mustgather", Review("m2", "Bad_PVC"), "application/json"));
+  ASSERT_TRUE(cli->Post("/mutate-mustgather", Review("m3", "pvc"), "application/json"));
+  ASSERT_TRUE(cli->Post("/validate-mustgather", "{}", "application/json"));
+  httplib::Client probe("127.0.0.1", server_->probe_port());
+  auto res = probe.Get("/metrics");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+  EXPECT_EQ(res->get_header_value("Content-Type"), "text/plain; version=0.0.4; charset=utf-8");
+  for (const char* line : {
+           "controller_runtime_webhook_requests_total{webhook=\"/"
+           "validate-mustgather\",code=\"200\"} 2\n",
+           "controller_runtime_webhook_requests_total{webhook=\"/"
+           "validate-mustgather\",code=\"400\"} 1\n",
+           "controller_runtime_webhook_requests_total{webhook=\"/mutate-mustgather\",code=\"200\"} "
+           "1\n",
+           "controller_runtime_webhook_latency_seconds_count{webhook=\"/validate-mustgather\"} 3\n",
+           "controller_runtime_webhook_requests_in_flight{webhook=\"/validate-mustgather\"} 0\n",
+           "mustgather_webhook_decisions_total{webhook=\"/"
+           "mutate-mustgather\",allowed=\"true\",reason=\"Patched\"} 1\n",
+           "mustgather_webhook_decisions_total{webhook=\"/"
+           "validate-mustgather\",allowed=\"false\",reason=\"ValidationFailed\"} 1\n",
+           "mustgather_webhook_decisions_total{webhook=\"/"
+           "validate-mustgather\",allowed=\"true\",reason=\"Allowed\"} 1\n",
+           "# TYPE mustgather_webhook_certificate_expiry_timestamp_seconds gauge\n",
+           "# TYPE mustgather_webhook_allowlist_age_seconds gauge\n",
+       }) {
+    EXPECT_THAT(res->body, HasSubstr(line));
+  }
 }
 
 TEST_F(TlsServerTest, PortInUseIsUnavailable) {

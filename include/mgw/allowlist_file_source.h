@@ -26,6 +26,8 @@ class AllowlistFileSource : public AllowlistSource {
   ~AllowlistFileSource() override;
 
   std::shared_ptr<const Allowlist> Current() const override;
+  // When the file was last (re)loaded into a new snapshot.
+  std::optional<std::chrono::system_clock::time_point> LastUpdated() const override;
 
   // Re-reads the file if its size, modification time or inode changed. A file that
   // no longer loads is logged and the last good allowlist stays. Returns true when a

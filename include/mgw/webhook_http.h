@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 
 #include <nlohmann/json.hpp>
 
@@ -37,6 +38,17 @@ struct HttpReply {
   std::string body;
   nlohmann::json log;  // fields for the decision's log line (uid, kind, name, allowed, ...)
 };
+
+// The three stages of ServeAdmission, for callers that run the handler under a
+// deadline (the TLS server). DecodeAdmission does the HTTP checks and the codec:
+// an error reply (405, 415, 413, 400, as ServeAdmission) or the request.
+std::variant<AdmissionRequest, HttpReply> DecodeAdmission(const HttpExchange& exchange);
+// The endpoint's handler; an exception becomes allowed=false, code 500.
+AdmissionResult EvaluateAdmission(Endpoint endpoint, const AdmissionRequest& request,
+                                  const HandlerConfig& config);
+// The 200 reply carrying `result` as an AdmissionReview, with its log fields.
+HttpReply EncodeAdmission(Endpoint endpoint, const AdmissionRequest& request,
+                          const AdmissionResult& result);
 
 // Serves one admission call. 405 for a method other than POST, 415 for a content
 // type other than application/json, 413 over kMaxBodyBytes, 400 (plain text) when

@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# Load and memory figures for the webhook (`make bench`). Starts the real server
+# (`BIN serve`, pinned to CPU 0, ports picked by the kernel and read from its log)
+# with examples/allowlist.yaml, then runs webhook_bench (pinned to CPU 1 when there
+# is one) at 1, 16 and 64 keep-alive connections and once with a new TLS
+# handshake per request, samples the server's RSS idle and under load, runs
+# validate_bench and any other bench binary in BUILD_DIR/bench, and finally stops
+# the server with SIGTERM and checks that it exits 0. Bounded: each load run lasts
+# SECONDS and every other step has a timeout.
+# Output: a text report on stdout; raw JSON in BUILD_DIR/bench-results/.
+#   usage: bench/run.sh BIN BUILD_DIR CERT_DIR SECONDS
+set -euo pipefail
+
+if [ $# -ne 4 ] || ! [[ $4 =~ ^[0-9]+$ ]] || [ "$4" -lt 1 ]; then
+  echo "usage: $0 BIN BUILD_DIR CERT_DIR SECONDS" >&2
+  exit 2
+fi
+bin=$1 build=$2 certs=$3 seconds=$4
+root=$(cd "$(dirname "$0")/.." && pwd)
+for f in "$bin" "$build/bench/webhook_bench" "$certs/tls.crt" "$certs/tls.key" "$certs/ca.crt"; do
+  [ -e "$f" ] || { echo "missing $f" >&2; exit 2; }
+done
+out="$build/bench-results"
+mkdir -p "$out"
+server_log="$out/server.log"
+client_cpu=$([ "$(nproc)" -gt 1 ] && echo 1 || echo 0)
+
+pid=""
+cleanup() { if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid"; fi; }
+trap cleanup EXIT
+
+rss_kib() { awk -v k="$2" '$1 == k":" {print $2}' "/proc/$1/status"; }
+
+# HTTP GET on the plain probe port with bash's /dev/tcp; prints the status line.
+probe_get() {
+  exec 3<>"/dev/tcp/127.0.0.1/$1" || return 1
+  printf 'GET %s HTTP/1.0\r\n\r\n' "$2" >&3
+  head -1 <&3
+  exec 3<&-
+}
+
+# start_server [extra serve flags]: sets pid, port and probe.
+start_server() {
+  taskset -c 0 "$bin" serve --listen 127.0.0.1:0 --probe-listen 127.0.0.1:0 \
+    --tls-cert-file "$certs/tls.crt" --tls-key-file "$certs/tls.key" \
+    --allowlist-file "$root/examples/allowlist.yaml" "$@" 2>"$server_log" &
+  pid=$!
+  for _ in $(seq 100); do
+    port=$(sed -n 's/.*"https_port":\([0-9]*\).*/\1/p' "$server_log" | head -1)
+    probe=$(sed -n 's/.*"probe_port":\([0-9]*\).*/\1/p' "$server_log" | head -1)
+    if [ -n "$port" ] && [ -n "$probe" ] && probe_get "$probe" /readyz | grep -q 200; then return; fi
+    kill -0 "$pid" 2>/dev/null || { cat "$server_log" >&2; exit 1; }
+    sleep 0.1
+  done
+  echo "the server did not become ready" >&2
+  exit 1
+}
+
+# load NAME CONNECTIONS [extra webhook_bench flags]: one run, JSON to $out/NAME.json.
+load() {
+  local name=$1 conns=$2
+  shift 2
+  timeout $((seconds + 60)) taskset -c "$client_cpu" "$build/bench/webhook_bench" \
+    --url "https://127.0.0.1:$port/validate-mustgather" --body "$root/bench/mustgather-review.json" \
+    --ca "$certs/ca.crt" --connections "$conns" --duration "$seconds" --json "$@" \
+    >"$out/$name.json" || echo "webhook_bench $name: some requests failed" >&2
+}
+
+# One table row from a run's JSON (jq when installed, else the raw JSON).
+row() {
+  if command -v jq >/dev/null; then
+    jq -r --arg n "$1" '[$n, .connections, (.requests_per_s | floor), .latency_ms.p50,
+      .latency_ms.p99, .errors] | @tsv' "$out/$1.json"
+  else
+    echo "$1: $(tr -d '\n ' <"$out/$1.json")"
+  fi
+}
+
+start_server
+sleep 1
+rss_idle=$(rss_kib "$pid" VmRSS)
+load keepalive-1 1
+load keepalive-16 16
+load keepalive-64 64 &
+loader=$!
+sleep $((seconds / 2 + 1))
+rss_load=$(rss_kib "$pid" VmRSS)
+wait "$loader"
+load handshake-per-request-4 4 --new-connection-per-request
+rss_peak=$(rss_kib "$pid" VmHWM)
+metrics=$(exec 3<>"/dev/tcp/127.0.0.1/$probe"; printf 'GET /metrics HTTP/1.0\r\n\r\n' >&3; cat <&3)
+threads_now=$(awk '/^mustgather_webhook_worker_threads/ {s += $2} END {print s}' <<<"$metrics")
+
+# stop_server: SIGTERM, then sets exit_code and stop_secs.
+stop_server() {
+  kill -TERM "$pid"
+  local t0
+  t0=$(date +%s%N)
+  # Wait up to 60 s for it to exit (a zombie has exited), then reap it.
+  for _ in $(seq 6000); do
+    case $(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) in Z | "") break ;; esac
+    sleep 0.01
+  done
+  kill -KILL "$pid" 2>/dev/null || true
+  set +e
+  wait "$pid"
+  exit_code=$?
+  set -e
+  stop_secs=$(awk -v a="$t0" -v b="$(date +%s%N)" 'BEGIN {printf "%.2f", (b - a) / 1e9}')
+  pid=""
+}
+
+stop_server
+first_exit=$exit_code first_secs=$stop_secs
+# The same 16-connection load with the handler run inline (no deadline, no
+# hand-off to the evaluation pool): what the deadline guard costs.
+server_log="$out/server-inline.log"
+start_server --max-review-duration=0
+load keepalive-16-inline 16
+stop_server
+
+echo "== webhook (server pinned to CPU 0, client to CPU $client_cpu; $(nproc) CPUs; ${seconds}s per run)"
+printf 'run\tconnections\treq/s\tp50 ms\tp99 ms\terrors\n'
+for r in keepalive-1 keepalive-16 keepalive-64 handshake-per-request-4 keepalive-16-inline; do
+  row "$r"
+done
+echo "RSS idle ${rss_idle} KiB, under 64-connection load ${rss_load} KiB, peak (VmHWM) ${rss_peak} KiB"
+echo "worker threads after the runs: ${threads_now:-?}"
+echo "SIGTERM: exit code ${first_exit} after ${first_secs}s (inline run: ${exit_code} after ${stop_secs}s)"
+
+echo "== validate_bench"
+timeout $((seconds * 12 + 60)) "$build/bench/validate_bench" | tee "$out/validate_bench.txt"
+for other in "$build"/bench/*; do
+  case $(basename "$other") in webhook_bench | validate_bench) continue ;; esac
+  [ -f "$other" ] && [ -x "$other" ] || continue
+  echo "== $(basename "$other")"
+  timeout $((seconds * 6 + 60)) "$other" | tee "$out/$(basename "$other").txt" || true
+done
+
+if [ "$first_exit" -ne 0 ] || [ "$exit_code" -ne 0 ]; then
+  echo "the server did not exit 0 on SIGTERM ($first_exit, $exit_code)" >&2
+  exit 1
+fi
