@@ -91,4 +91,10 @@ std::optional<std::chrono::seconds> ClusterAllowlistSource::Age() const {
   return std::max(age, std::chrono::seconds(0));
 }
 
+std::optional<std::chrono::system_clock::time_point> ClusterAllowlistSource::LastUpdated() const {
+  std::optional<std::chrono::seconds> age = Age();
+  if (!age) return std::nullopt;
+  return (clock_ ? clock_() : std::chrono::system_clock::now()) - *age;
+}
+
 }  // namespace mgw

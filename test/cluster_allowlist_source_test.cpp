@@ -119,6 +119,13 @@ TEST(ClusterAllowlistSourceTest, KeepsTheLastListWhileTheApiServerIsAwayAndRepor
   ASSERT_TRUE(WaitUntil([&] { return !fx.source->informer().Health().watching; }));
   fx.now_s += 120;
   EXPECT_EQ(fx.source->Age(), std::chrono::seconds(120));
+  // The allowlist-age metric reads this: two minutes behind the source's clock.
+  std::optional<std::chrono::system_clock::time_point> updated = fx.source->LastUpdated();
+  ASSERT_TRUE(updated.has_value());
+  EXPECT_EQ(
+      std::chrono::duration_cast<std::chrono::seconds>(
+          std::chrono::system_clock::time_point(std::chrono::seconds(fx.now_s.load())) - *updated),
+      std::chrono::seconds(120));
   EXPECT_THAT(fx.Entries(), ElementsAre("quay.io/a/b:1"));
   EXPECT_TRUE(fx.source->NotReadyReason().empty());  // keeps serving
 

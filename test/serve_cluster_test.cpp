@@ -156,6 +156,13 @@ TEST(ServeClusterTest, ReadinessWaitsForTheFirstSyncThenReviewsUseTheCluster) {
     return r && r->status == 200;
   }));
   ASSERT_TRUE(backends->cluster->pvcs->informer().WaitForSync(kDeadline));
+  // The allowlist's staleness is on /metrics: about zero while the watch is open.
+  httplib::Result metrics = probe.Get("/metrics");
+  ASSERT_TRUE(metrics);
+  const std::string kAge = "\nmustgather_webhook_allowlist_age_seconds ";
+  size_t at = metrics->body.find(kAge);
+  ASSERT_NE(at, std::string::npos) << metrics->body;
+  EXPECT_LT(std::stod(metrics->body.substr(at + kAge.size())), 60.0);
 
   AdmissionRequest request;
   request.uid = "u";

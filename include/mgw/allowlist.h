@@ -48,8 +48,8 @@ class AllowlistSource {
   virtual ~AllowlistSource() = default;
   // The latest snapshot; never null.
   virtual std::shared_ptr<const Allowlist> Current() const = 0;
-  // When the current snapshot was installed (for the allowlist-age metric), or
-  // nullopt when the source does not know.
+  // The last time the snapshot was known to match its origin (for the
+  // allowlist-age metric), or nullopt when the source does not know.
   virtual std::optional<std::chrono::system_clock::time_point> LastUpdated() const {
     return std::nullopt;
   }

@@ -44,6 +44,8 @@ class ClusterAllowlistSource : public AllowlistSource {
   // How stale the snapshot may be: zero while the watch is open, else the time since
   // the API server last answered; nullopt before the first sync.
   std::optional<std::chrono::seconds> Age() const;
+  // Now minus Age(): what the allowlist-age metric reports as staleness.
+  std::optional<std::chrono::system_clock::time_point> LastUpdated() const override;
 
   const Informer& informer() const { return informer_; }
 
