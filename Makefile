@@ -18,10 +18,12 @@ PACKAGES := build-essential cmake ninja-build pkg-config openssl ca-certificates
             libcpp-httplib-dev libssl-dev nlohmann-json3-dev libspdlog-dev \
             libgtest-dev libgmock-dev libyaml-cpp-dev
 FUZZ_PACKAGES := clang libclang-rt-14-dev
+# make bench only: the Go net/http reference webhook, and jq for the result table.
+BENCH_PACKAGES := golang-go jq
 
 BIN := $(BUILD)/mustgather-webhook
 
-.PHONY: all deps build test run certs asan tsan bench fuzz fuzz-deps format format-check clean help
+.PHONY: all deps build test run certs asan tsan bench bench-deps fuzz fuzz-deps format format-check clean help
 .PHONY: image deploy deploy-certs undeploy
 
 all: build
@@ -62,6 +64,9 @@ deps:
 fuzz-deps: deps
 	$(call install_packages,$(FUZZ_PACKAGES))
 
+bench-deps: deps
+	$(call install_packages,$(BENCH_PACKAGES))
+
 $(BUILD)/build.ninja:
 	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DMGW_WARNINGS_AS_ERRORS=$(WERROR)
 
@@ -94,7 +99,7 @@ tsan: deps
 	cmake --build build-tsan -j $(JOBS)
 	TSAN_OPTIONS=halt_on_error=1 ctest --test-dir build-tsan --output-on-failure -j $(JOBS) --timeout 600
 
-bench: build certs
+bench: bench-deps build certs
 	bench/run.sh $(BIN) $(BUILD) $(CERT_DIR) $(BENCH_SECONDS)
 
 fuzz: fuzz-deps

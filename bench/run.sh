@@ -3,7 +3,8 @@
 # (`BIN serve`, pinned to CPU 0, ports picked by the kernel and read from its log)
 # with examples/allowlist.yaml, then runs webhook_bench (pinned to CPU 1 when there
 # is one) at 1, 16 and 64 keep-alive connections and once with a new TLS
-# handshake per request, samples the server's RSS idle and under load, runs
+# handshake per request, samples the server's RSS idle and under load, runs the
+# same loads against the Go net/http reference in bench/go-reference, runs
 # validate_bench and any other bench binary in BUILD_DIR/bench, and finally stops
 # the server with SIGTERM and checks that it exits 0. Bounded: each load run lasts
 # SECONDS and every other step has a timeout.
@@ -119,11 +120,52 @@ start_server --max-review-duration=0
 load keepalive-16-inline 16
 stop_server
 
+# The same per-decision work without the JSON log line, to compare like with like
+# against the Go reference, which does not log.
+server_log="$out/server-nolog.log"
+start_server --log-level=warn
+load keepalive-16-nolog 16
+stop_server
+
+# The Go net/http reference webhook (bench/go-reference) under the same loads, on
+# the same core (GOMAXPROCS=1). Skipped, with a note, when Go is not installed.
+go_runs=()
+if command -v go >/dev/null; then
+  (cd "$root/bench/go-reference" && GOCACHE="$out/go-cache" GOFLAGS=-mod=mod CGO_ENABLED=0 \
+    timeout 300 go build -o "$out/go-reference" .)
+  server_log="$out/server-go.log"
+  GOMAXPROCS=1 taskset -c 0 "$out/go-reference" --listen 127.0.0.1:0 \
+    --tls-cert-file "$certs/tls.crt" --tls-key-file "$certs/tls.key" 2>"$server_log" &
+  pid=$!
+  port=""
+  for _ in $(seq 100); do
+    port=$(sed -n 's/.*"https_port":\([0-9]*\).*/\1/p' "$server_log" | head -1)
+    [ -n "$port" ] && break
+    sleep 0.1
+  done
+  [ -n "$port" ] || { cat "$server_log" >&2; exit 1; }
+  sleep 1
+  go_rss_idle=$(rss_kib "$pid" VmRSS)
+  load go-keepalive-1 1
+  load go-keepalive-16 16
+  load go-keepalive-64 64
+  load go-handshake-per-request-4 4 --new-connection-per-request
+  go_rss_peak=$(rss_kib "$pid" VmHWM)
+  kill -KILL "$pid"
+  wait "$pid" 2>/dev/null || true
+  pid=""
+  go_runs=(go-keepalive-1 go-keepalive-16 go-keepalive-64 go-handshake-per-request-4)
+else
+  echo "go not found: skipping the Go reference runs (make bench installs golang-go)" >&2
+fi
+
 echo "== webhook (server pinned to CPU 0, client to CPU $client_cpu; $(nproc) CPUs; ${seconds}s per run)"
 printf 'run\tconnections\treq/s\tp50 ms\tp99 ms\terrors\n'
-for r in keepalive-1 keepalive-16 keepalive-64 handshake-per-request-4 keepalive-16-inline; do
+for r in keepalive-1 keepalive-16 keepalive-64 handshake-per-request-4 keepalive-16-inline \
+  keepalive-16-nolog "${go_runs[@]}"; do
   row "$r"
 done
+[ -z "${go_rss_idle:-}" ] || echo "Go reference: RSS idle ${go_rss_idle} KiB, peak (VmHWM) ${go_rss_peak} KiB"
 echo "RSS idle ${rss_idle} KiB, under 64-connection load ${rss_load} KiB, peak (VmHWM) ${rss_peak} KiB"
 echo "worker threads after the runs: ${threads_now:-?}"
 echo "SIGTERM: exit code ${first_exit} after ${first_secs}s (inline run: ${exit_code} after ${stop_secs}s)"

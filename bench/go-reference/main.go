@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"flag"
 	"log"
+	"net"
 	"net/http"
 	"regexp"
 	"strings"
@@ -158,7 +159,14 @@ func main() {
 		w.Header().Set("Content-Type", "application/json")
 		json.NewEncoder(w).Encode(&out)
 	})
-	srv := &http.Server{Addr: *listen, TLSConfig: &tls.Config{MinVersion: tls.VersionTLS12},
+	// HTTP/1.1 only, like kube-apiserver's webhook client uses with our server.
+	srv := &http.Server{TLSConfig: &tls.Config{MinVersion: tls.VersionTLS12},
 		TLSNextProto: map[string]func(*http.Server, *tls.Conn, http.Handler){}}
-	log.Fatal(srv.ListenAndServeTLS(*cert, *key))
+	ln, err := net.Listen("tcp", *listen)
+	if err != nil {
+		log.Fatal(err)
+	}
+	// bench/run.sh reads the port from this line (":0" lets the kernel pick one).
+	log.Printf(`{"https_port":%d}`, ln.Addr().(*net.TCPAddr).Port)
+	log.Fatal(srv.ServeTLS(ln, *cert, *key))
 }
