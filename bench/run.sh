@@ -21,7 +21,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 for f in "$bin" "$build/bench/webhook_bench" "$certs/tls.crt" "$certs/tls.key" "$certs/ca.crt"; do
   [ -e "$f" ] || { echo "missing $f" >&2; exit 2; }
 done
-out="$build/bench-results"
+out="$(cd "$build" && pwd)/bench-results"
 mkdir -p "$out"
 server_log="$out/server.log"
 client_cpu=$([ "$(nproc)" -gt 1 ] && echo 1 || echo 0)
@@ -40,16 +40,23 @@ probe_get() {
   exec 3<&-
 }
 
-# start_server [extra serve flags]: sets pid, port and probe.
+# start_server [extra serve flags]: sets pid, port and probe. The ports are read
+# from the server's "serving" log line; when port and probe are already set (a
+# server started before), those are reused, since a server run with
+# --log-level=warn prints no such line.
 start_server() {
-  taskset -c 0 "$bin" serve --listen 127.0.0.1:0 --probe-listen 127.0.0.1:0 \
+  local known_port=${port:-} known_probe=${probe:-}
+  taskset -c 0 "$bin" serve --listen "127.0.0.1:${known_port:-0}" \
+    --probe-listen "127.0.0.1:${known_probe:-0}" \
     --tls-cert-file "$certs/tls.crt" --tls-key-file "$certs/tls.key" \
     --allowlist-file "$root/examples/allowlist.yaml" "$@" 2>"$server_log" &
   pid=$!
   for _ in $(seq 100); do
-    port=$(sed -n 's/.*"https_port":\([0-9]*\).*/\1/p' "$server_log" | head -1)
-    probe=$(sed -n 's/.*"probe_port":\([0-9]*\).*/\1/p' "$server_log" | head -1)
-    if [ -n "$port" ] && [ -n "$probe" ] && probe_get "$probe" /readyz | grep -q 200; then return; fi
+    port=${known_port:-$(sed -n 's/.*"https_port":\([0-9]*\).*/\1/p' "$server_log" | head -1)}
+    probe=${known_probe:-$(sed -n 's/.*"probe_port":\([0-9]*\).*/\1/p' "$server_log" | head -1)}
+    if [ -n "$port" ] && [ -n "$probe" ] && probe_get "$probe" /readyz 2>/dev/null | grep -q 200; then
+      return
+    fi
     kill -0 "$pid" 2>/dev/null || { cat "$server_log" >&2; exit 1; }
     sleep 0.1
   done
