@@ -87,8 +87,19 @@ Status ConfigureClientContext(SSL_CTX& ctx, const TlsMaterial& tls, const std::s
   if (tls.cas.empty()) {
     if (SSL_CTX_set_default_verify_paths(&ctx) != 1) return Fail("system roots");
   } else {
+    // Each context gets its own copies: OpenSSL fills some certificate caches lazily
+    // during verification, so handshakes on several connections at once must not
+    // share X509 objects (ThreadSanitizer saw exactly that race).
     X509_STORE* store = X509_STORE_new();
-    for (const auto& ca : tls.cas) X509_STORE_add_cert(store, ca.get());
+    for (const auto& ca : tls.cas) {
+      X509* copy = X509_dup(ca.get());
+      if (copy == nullptr || X509_STORE_add_cert(store, copy) != 1) {
+        X509_free(copy);
+        X509_STORE_free(store);
+        return Fail("CA certificate");
+      }
+      X509_free(copy);  // the store holds its own reference
+    }
     SSL_CTX_set_cert_store(&ctx, store);  // the context owns it now
   }
   X509_VERIFY_PARAM* param = SSL_CTX_get0_param(&ctx);
@@ -97,7 +108,10 @@ Status ConfigureClientContext(SSL_CTX& ctx, const TlsMaterial& tls, const std::s
   if (ok != 1) return Fail("host name check for " + host);
   SSL_CTX_set_verify(&ctx, SSL_VERIFY_PEER, nullptr);
   if (tls.client_cert) {
-    if (SSL_CTX_use_certificate(&ctx, tls.client_cert.get()) != 1) return Fail("client cert");
+    X509* cert = X509_dup(tls.client_cert.get());
+    int used = cert == nullptr ? 0 : SSL_CTX_use_certificate(&ctx, cert);
+    X509_free(cert);  // the context holds its own reference
+    if (used != 1) return Fail("client cert");
     for (const auto& extra : tls.client_chain) {
       if (SSL_CTX_add1_chain_cert(&ctx, extra.get()) != 1) return Fail("client chain");
     }
