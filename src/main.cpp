@@ -13,6 +13,7 @@ constexpr const char* kUsage =
     "\n"
     "Commands:\n"
     "  serve      Serve the MustGather admission webhooks over HTTPS.\n"
+    "  reconcile  Turn MustGathers into gather Jobs and keep their status (the sidecar).\n"
     "  review     Run one AdmissionReview (stdin or -f FILE) through the webhook's rules.\n"
     "  validate   Check MustGather manifests offline with the webhook's rules (for CI).\n"
     "  version    Print the version.\n"
@@ -32,6 +33,10 @@ int main(int argc, char** argv) {
   if (command == "serve") {
     mgw::BlockStopSignals();
     return mgw::ServeMain(args, mgw::ProcessEnv());
+  }
+  if (command == "reconcile") {
+    mgw::BlockStopSignals();
+    return mgw::ReconcileMain(args, mgw::ProcessEnv());
   }
   if (command == "review")
     return mgw::ReviewMain(args, mgw::ProcessEnv(), std::cin, std::cout, std::cerr);

@@ -16,6 +16,12 @@ namespace mgw {
 // REQUIRES: SIGTERM and SIGINT are blocked in every thread (see BlockStopSignals).
 int ServeMain(const std::vector<std::string>& args, const EnvLookup& env);
 
+// `reconcile`: the MustGather reconciler (MustGather -> gather Job, status) until
+// SIGTERM or SIGINT, which finish the item in hand and hand back the Lease. 0 on a clean
+// stop, 2 for bad flags or no usable API server configuration, 1 when the probe
+// listener cannot start. REQUIRES: SIGTERM and SIGINT are blocked in every thread.
+int ReconcileMain(const std::vector<std::string>& args, const EnvLookup& env);
+
 // `review`: one AdmissionReview from stdin or --file through the same code as the
 // server; prints the response. 0 allowed, 1 denied, 2 unusable input or flags.
 int ReviewMain(const std::vector<std::string>& args, const EnvLookup& env, std::istream& in,

@@ -1,0 +1,147 @@
+#include <map>
+#include <thread>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include "fake_apiserver.h"
+#include "mgw/commands.h"
+#include "mgw/event_recorder.h"
+#include "mgw/json_patch.h"
+#include "mgw/leader_election.h"
+#include "mgw/plan_executor.h"
+#include "mgw/pvc_cache.h"
+#include "reconcile_fixtures.h"
+#include "test_certs.h"
+
+namespace mgw {
+namespace {
+
+using ::mgw::testing::FakeApiServer;
+using ::mgw::testing::kTestNamespace;
+using ::mgw::testing::TempDir;
+using ::mgw::testing::WaitUntil;
+using nlohmann::json;
+using ::testing::HasSubstr;
+
+// ReconcileMain waits for SIGTERM with sigwait, which needs the signal blocked in every
+// thread; blocking it before main (so before any thread exists) guarantees that.
+const bool kSignalsBlocked = (BlockStopSignals(), true);
+
+EnvLookup Env(std::map<std::string, std::string> vars) {
+  return [vars](std::string_view name) -> std::optional<std::string> {
+    auto it = vars.find(std::string(name));
+    if (it == vars.end()) return std::nullopt;
+    return it->second;
+  };
+}
+
+std::string WriteKubeconfig(const TempDir& dir, const FakeApiServer& server) {
+  return dir.Write("kubeconfig",
+                   "apiVersion: v1\nkind: Config\ncurrent-context: fake\n"
+                   "contexts:\n- name: fake\n  context: {cluster: c, user: u}\n"
+                   "clusters:\n- name: c\n  cluster:\n    server: " +
+                       server.Config().server +
+                       "\n    certificate-authority-data: " + Base64Encode(server.ca().cert_pem()) +
+                       "\nusers:\n- name: u\n  user: {token: t0k}\n");
+}
+
+struct Outcome {
+  int code = -1;
+  std::string out;
+  std::string err;
+};
+
+Outcome RunCommand(const std::vector<std::string>& args, const EnvLookup& env) {
+  ::testing::internal::CaptureStdout();
+  ::testing::internal::CaptureStderr();
+  Outcome o;
+  o.code = ReconcileMain(args, env);
+  o.out = ::testing::internal::GetCapturedStdout();
+  o.err = ::testing::internal::GetCapturedStderr();
+  return o;
+}
+
+TEST(ReconcileCommandTest, HelpListsEveryFlagWithItsEnvironmentVariable) {
+  ASSERT_TRUE(kSignalsBlocked);
+  Outcome o = RunCommand({"--help"}, Env({}));
+  EXPECT_EQ(o.code, 0);
+  for (const char* text :
+       {"  --kubeconfig VALUE", "[$KUBECONFIG]", "  --namespace VALUE", "[$MGW_WATCH_NAMESPACE]",
+        "  --default-image VALUE", "[$DEFAULT_MUST_GATHER_IMAGE]", "  --leader-elect\n",
+        "  --leader-election-namespace VALUE", "[$POD_NAMESPACE]", "  --leader-election-id VALUE",
+        "(default \"mustgather-reconciler\")", "  --workers VALUE", "  --probe-listen VALUE",
+        "(default \"0.0.0.0:8082\")", "  --log-level VALUE", "  --log-format VALUE",
+        "  --resync-period VALUE"}) {
+    EXPECT_THAT(o.out, HasSubstr(text));
+  }
+}
+
+TEST(ReconcileCommandTest, BadFlagsExitTwo) {
+  for (const std::vector<std::string>& args :
+       std::vector<std::vector<std::string>>{{"--workers=0"},
+                                             {"--workers=65"},
+                                             {"--resync-period=soon"},
+                                             {"--probe-listen=nowhere"},
+                                             {"--log-level=loud"},
+                                             {"--default-image="},
+                                             {"--no-such-flag"},
+                                             {"--leader-elect=maybe"}}) {
+    Outcome o = RunCommand(args, Env({{"HOME", "/nonexistent"}}));
+    EXPECT_EQ(o.code, 2) << args[0];
+    EXPECT_THAT(o.err, HasSubstr("error:")) << args[0];
+  }
+}
+
+TEST(ReconcileCommandTest, WithoutAClusterItSaysSoAndExitsTwo) {
+  Outcome o = RunCommand({"--log-format=text"}, Env({{"HOME", "/nonexistent"}}));
+  EXPECT_EQ(o.code, 2);
+  EXPECT_THAT(o.err, HasSubstr("cannot start"));
+}
+
+TEST(ReconcileCommandTest, LeaderElectionNeedsANamespace) {
+  FakeApiServer server;
+  TempDir dir;
+  Outcome o = RunCommand({"--kubeconfig", WriteKubeconfig(dir, server), "--log-format=text"},
+                         Env({{"HOME", "/nonexistent"}}));
+  EXPECT_EQ(o.code, 2);
+  EXPECT_THAT(o.err, HasSubstr("--leader-election-namespace"));
+}
+
+// The whole command: it elects itself, makes the Job, and on SIGTERM finishes, hands the
+// Lease back and exits 0.
+TEST(ReconcileCommandTest, ReconcilesUntilSigtermThenReleasesTheLease) {
+  FakeApiServer server;
+  TempDir dir;
+  server.Apply(PersistentVolumeClaimsGvr(), testing::PvcObject("mg-artifacts", "Bound"));
+  server.Apply(MustGathersGvr(), testing::MustGatherObject("mg"));
+  std::vector<std::string> args = {"--kubeconfig",   WriteKubeconfig(dir, server),
+                                   "--probe-listen", "127.0.0.1:0",
+                                   "--log-level",    "warn"};
+  EnvLookup env = Env(
+      {{"HOME", "/nonexistent"}, {"POD_NAME", "pod-1"}, {"POD_NAMESPACE", "mustgather-webhook"}});
+  int code = -1;
+  std::thread command([&] { code = ReconcileMain(args, env); });
+  bool made = WaitUntil([&] { return server.Object(JobsGvr(), kTestNamespace, "mg").has_value(); });
+  std::unique_ptr<HttpKubeClient> client = testing::ClientFor(server);
+  ListOptions in_namespace;
+  in_namespace.ns = kTestNamespace;
+  bool recorded = WaitUntil([&] {
+    StatusOr<json> events = client->List(kEventGvr, in_namespace);
+    return events.ok() && !(*events)["items"].empty();
+  });
+  kill(getpid(), SIGTERM);
+  command.join();
+  EXPECT_TRUE(made);
+  EXPECT_TRUE(recorded);
+  EXPECT_EQ(code, 0);
+  std::optional<json> lease =
+      server.Object(kLeaseGvr, "mustgather-webhook", "mustgather-reconciler");
+  ASSERT_TRUE(lease.has_value());
+  EXPECT_EQ((*lease)["spec"].value("holderIdentity", ""), "");  // handed back
+}
+
+}  // namespace
+}  // namespace mgw
