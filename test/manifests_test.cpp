@@ -207,17 +207,14 @@ TEST(ManifestsTest, WebhookContainerFlagsExistInTheBinary) {
   ExpectFlagsInHelp(webhook, flags);
 }
 
-// Enabled by itself once `mustgather-webhook reconcile` exists (issue 4).
 TEST(ManifestsTest, ReconcilerContainerFlagsExistInTheBinary) {
   json reconciler = Container("reconciler");
   ASSERT_EQ(reconciler["args"][0], "reconcile");
   const CommandResult help = RunCommand(kBinary + " reconcile --help");
-  if (help.exit_code != 0) {
-    GTEST_SKIP() << "`mustgather-webhook reconcile --help` failed (exit " << help.exit_code
-                 << "): the reconcile command has not landed yet (issue 4); this check of "
-                    "the reconciler container's flags runs as soon as it does";
-  }
-  ExpectFlagsInHelp(reconciler, FlagsInHelp(help.output));
+  ASSERT_EQ(help.exit_code, 0) << kBinary;
+  const std::map<std::string, bool> flags = FlagsInHelp(help.output);
+  ASSERT_THAT(flags, Contains(std::pair<const std::string, bool>("leader-elect", false)));
+  ExpectFlagsInHelp(reconciler, flags);
 }
 
 TEST(ManifestsTest, DeploymentRunsBothContainersHardened) {
