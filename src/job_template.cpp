@@ -6,6 +6,7 @@
 #include <set>
 
 #include "mgw/go_duration.h"
+#include "mgw/json_access.h"
 #include "mgw/k8s_names.h"
 
 namespace mgw {
@@ -43,22 +44,10 @@ uint64_t Fnv1a64(std::string_view s) {
   return h;
 }
 
-// The member at `path` (object keys), or nullptr when any step is absent, null or not an object.
-const json* At(const json& root, std::initializer_list<std::string_view> path) {
-  const json* cur = &root;
-  for (std::string_view key : path) {
-    if (!cur->is_object()) return nullptr;
-    auto it = cur->find(key);
-    if (it == cur->end() || it->is_null()) return nullptr;
-    cur = &*it;
-  }
-  return cur;
-}
-
 // The string at `path`: "" when absent; INVALID_ARGUMENT when present but not a string.
 StatusOr<std::string> OptionalString(const json& root, std::initializer_list<std::string_view> path,
                                      std::string_view field) {
-  const json* v = At(root, path);
+  const json* v = JsonAt(root, path);
   if (v == nullptr) return std::string();
   if (!v->is_string()) return InvalidArgumentError(std::string(field) + ": must be a string");
   return v->get<std::string>();
@@ -125,7 +114,7 @@ Status ReadSpec(const json& mg, const JobConfig& config, Inputs& in) {
   if (in.service_account.empty()) in.service_account = config.default_service_account;
   MGW_RETURN_IF_ERROR(CheckName(in.service_account, "serviceAccountName", false));
   MGW_ASSIGN_OR_RETURN(in.deadline_seconds, DeadlineSeconds(mg));
-  if (const json* list = At(mg, {"spec", "images"})) {
+  if (const json* list = JsonAt(mg, {"spec", "images"})) {
     if (!list->is_array()) return InvalidArgumentError("spec.images: must be a list");
     for (const json& item : *list) {
       if (!item.is_string() || item.get_ref<const std::string&>().empty()) {
@@ -234,11 +223,11 @@ StatusOr<json> RenderGatherJob(const json& mustgather, const JobConfig& config) 
 }
 
 bool IsControlledBy(const json& job, std::string_view owner_uid) {
-  const json* refs = At(job, {"metadata", "ownerReferences"});
+  const json* refs = JsonAt(job, {"metadata", "ownerReferences"});
   if (owner_uid.empty() || refs == nullptr || !refs->is_array()) return false;
   for (const json& ref : *refs) {
-    const json* controller = At(ref, {"controller"});
-    const json* uid = At(ref, {"uid"});
+    const json* controller = JsonAt(ref, {"controller"});
+    const json* uid = JsonAt(ref, {"uid"});
     if (controller != nullptr && *controller == true && uid != nullptr && uid->is_string() &&
         uid->get_ref<const std::string&>() == owner_uid) {
       return true;

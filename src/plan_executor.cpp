@@ -5,6 +5,7 @@
 #include "mgw/cluster_allowlist_source.h"
 #include "mgw/conditions.h"
 #include "mgw/field_error.h"
+#include "mgw/json_access.h"
 #include "mgw/mustgather_rules.h"
 
 namespace mgw {
@@ -14,17 +15,6 @@ using nlohmann::json;
 
 constexpr char kMustGatherApiVersion[] = "operator.openshift.io/v1alpha1";
 constexpr char kLastApplied[] = "kubectl.kubernetes.io/last-applied-configuration";
-
-std::string StringAt(const json& root, std::initializer_list<const char*> path) {
-  const json* cur = &root;
-  for (const char* key : path) {
-    if (!cur->is_object()) return "";
-    auto it = cur->find(key);
-    if (it == cur->end()) return "";
-    cur = &*it;
-  }
-  return cur->is_string() ? cur->get<std::string>() : "";
-}
 
 // Copies `keys` of `from` (an object) into a new object, skipping absent ones.
 json Pick(const json& from, std::initializer_list<const char*> keys) {
@@ -52,7 +42,7 @@ bool IsSpecRejection(const Plan& plan) {
     return false;
   }
   const json* failed = FindCondition(*plan.status, kConditionFailed);
-  std::string reason = failed != nullptr ? StringAt(*failed, {"reason"}) : "";
+  std::string reason = failed != nullptr ? JsonStringAt(*failed, {"reason"}) : "";
   return reason == kReasonInvalidImage || reason == kReasonAllowlistNotConfigured ||
          reason == kReasonValidationFailed;
 }
@@ -116,14 +106,14 @@ void PlanExecutor::Log(spdlog::level::level_enum level, std::string_view msg, js
 Observed PlanExecutor::Observe(const json& mustgather) const {
   Observed o;
   o.mustgather = mustgather;
-  std::string ns = StringAt(mustgather, {"metadata", "namespace"});
-  std::string name = StringAt(mustgather, {"metadata", "name"});
+  std::string ns = JsonStringAt(mustgather, {"metadata", "namespace"});
+  std::string name = JsonStringAt(mustgather, {"metadata", "name"});
   if (auto job = caches_.jobs->Get(ns, GatherJobName(name))) o.job = *job;
   std::string claim =
-      StringAt(mustgather, {"spec", "storage", "persistentVolume", "claim", "name"});
+      JsonStringAt(mustgather, {"spec", "storage", "persistentVolume", "claim", "name"});
   if (auto pvc = claim.empty() ? nullptr : caches_.pvcs->Get(ns, claim)) {
     o.pvc = *pvc;
-    std::string sc = StringAt(*pvc, {"spec", "storageClassName"});
+    std::string sc = JsonStringAt(*pvc, {"spec", "storageClassName"});
     if (caches_.storage_classes != nullptr && !sc.empty()) {
       if (auto cls = caches_.storage_classes->Get("", sc)) o.storage_class = *cls;
     }
@@ -177,9 +167,9 @@ StatusOr<PlanExecutor::Step> PlanExecutor::ReadMustGatherLive(Round& r) {
   if (!live.ok() && IsNotFound(live.status())) return Step::kDone;  // deleted meanwhile
   if (!live.ok()) return live.status();
   r.mustgather_live = true;
-  std::string before = StringAt(r.observed.mustgather, {"metadata", "resourceVersion"});
+  std::string before = JsonStringAt(r.observed.mustgather, {"metadata", "resourceVersion"});
   r.observed.mustgather = NormalizeMustGather(std::move(live).value());
-  return StringAt(r.observed.mustgather, {"metadata", "resourceVersion"}) == before
+  return JsonStringAt(r.observed.mustgather, {"metadata", "resourceVersion"}) == before
              ? Step::kContinue
              : Step::kReplan;
 }
@@ -195,7 +185,7 @@ StatusOr<PlanExecutor::Step> PlanExecutor::CreateJob(const Plan& plan, Round& r)
     Log(spdlog::level::info, "created gather Job",
         {{"namespace", r.ns},
          {"mustgather", r.name},
-         {"job", StringAt(*created, {"metadata", "name"})}});
+         {"job", JsonStringAt(*created, {"metadata", "name"})}});
     r.observed.job = std::move(created).value();  // the cache may not have it yet
     r.observed.job_absence_confirmed = false;
     return Step::kContinue;
@@ -215,7 +205,7 @@ StatusOr<PlanExecutor::Step> PlanExecutor::WriteStatus(const Plan& plan, Round& 
     Log(spdlog::level::info, "status updated",
         {{"namespace", r.ns},
          {"mustgather", r.name},
-         {"phase", StringAt(*plan.status, {"status"})},
+         {"phase", JsonStringAt(*plan.status, {"status"})},
          {"reason", plan.events.empty() ? "" : plan.events.front().reason}});
     r.observed.mustgather = NormalizeMustGather(std::move(updated).value());
     return Step::kContinue;
@@ -262,7 +252,7 @@ Status PlanExecutor::DeleteJob(const JobRef& job) {
   json body = JobDeleteOptions(job);
   DeleteOptions options;
   options.propagation_policy = body.value("propagationPolicy", "");
-  options.precondition_uid = StringAt(body, {"preconditions", "uid"});
+  options.precondition_uid = JsonStringAt(body, {"preconditions", "uid"});
   StatusOr<json> deleted = client_.Delete(JobsGvr(), job.ns, job.name, options);
   // NotFound: gone already. Conflict: the name now belongs to another Job; not ours.
   if (!deleted.ok() && !IsNotFound(deleted.status()) && !IsConflict(deleted.status())) {
@@ -284,7 +274,7 @@ void PlanExecutor::Count(const Plan& plan, const json& old_status) {
   const json& next = *plan.status;
   bool newly_done = next.value("completed", json()) == true &&
                     !(old_status.is_object() && old_status.value("completed", json()) == true);
-  if (newly_done && StringAt(next, {"status"}) == kPhaseFailed && next.contains("jobName")) {
+  if (newly_done && JsonStringAt(next, {"status"}) == kPhaseFailed && next.contains("jobName")) {
     options_.metrics->jobs_failed.Inc();
   }
 }

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "mgw/json_access.h"
+
 namespace mgw {
 namespace {
 
@@ -10,25 +12,9 @@ using nlohmann::json;
 constexpr std::string_view kClaimField = "spec.storage.persistentVolume.claim.name";
 constexpr size_t kMaxWarning = 119;  // kubectl and the apiserver expect < 120
 
-const json* Walk(const json& root, std::initializer_list<const char*> keys) {
-  const json* at = &root;
-  for (const char* key : keys) {
-    if (!at->is_object()) return nullptr;
-    auto it = at->find(key);
-    if (it == at->end()) return nullptr;
-    at = &*it;
-  }
-  return at;
-}
-
-std::string StringAt(const json& root, std::initializer_list<const char*> keys) {
-  const json* v = Walk(root, keys);
-  return v != nullptr && v->is_string() ? v->get<std::string>() : "";
-}
-
 std::vector<std::string> AccessModes(const json& pvc, bool bound) {
-  const json* modes = bound ? Walk(pvc, {"status", "accessModes"}) : nullptr;
-  if (modes == nullptr || !modes->is_array()) modes = Walk(pvc, {"spec", "accessModes"});
+  const json* modes = bound ? JsonAt(pvc, {"status", "accessModes"}) : nullptr;
+  if (modes == nullptr || !modes->is_array()) modes = JsonAt(pvc, {"spec", "accessModes"});
   std::vector<std::string> out;
   if (modes == nullptr || !modes->is_array()) return out;
   for (const json& m : *modes) {
@@ -56,7 +42,7 @@ std::string Warning(std::string_view claim, std::string_view rest) {
 }  // namespace
 
 std::string ClaimNameOf(const json& mustgather) {
-  return StringAt(mustgather, {"spec", "storage", "persistentVolume", "claim", "name"});
+  return JsonStringAt(mustgather, {"spec", "storage", "persistentVolume", "claim", "name"});
 }
 
 std::vector<std::string> PvcWarnings(std::string_view claim,
@@ -71,11 +57,11 @@ std::vector<std::string> PvcWarnings(std::string_view claim,
   }
   if (*lookup == nullptr) return out;
   const json& pvc = **lookup;
-  if (Walk(pvc, {"metadata", "deletionTimestamp"}) != nullptr &&
-      !Walk(pvc, {"metadata", "deletionTimestamp"})->is_null()) {
+  if (JsonAt(pvc, {"metadata", "deletionTimestamp"}) != nullptr &&
+      !JsonAt(pvc, {"metadata", "deletionTimestamp"})->is_null()) {
     out.push_back(Warning(claim, "is being deleted"));
   }
-  std::string phase = StringAt(pvc, {"status", "phase"});
+  std::string phase = JsonStringAt(pvc, {"status", "phase"});
   bool bound = phase == "Bound";
   if (!bound) {
     std::string shown = phase.empty() ? "Pending" : phase;

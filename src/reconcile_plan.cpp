@@ -3,29 +3,13 @@
 #include <utility>
 
 #include "mgw/conditions.h"
+#include "mgw/json_access.h"
 #include "mgw/mustgather_rules.h"
 
 namespace mgw {
 namespace {
 
 using nlohmann::json;
-
-// The member at `path`, or nullptr when any step is absent, null or not an object.
-const json* At(const json& root, std::initializer_list<std::string_view> path) {
-  const json* cur = &root;
-  for (std::string_view key : path) {
-    if (!cur->is_object()) return nullptr;
-    auto it = cur->find(key);
-    if (it == cur->end() || it->is_null()) return nullptr;
-    cur = &*it;
-  }
-  return cur;
-}
-
-std::string StringAt(const json& root, std::initializer_list<std::string_view> path) {
-  const json* v = At(root, path);
-  return v != nullptr && v->is_string() ? v->get<std::string>() : std::string();
-}
 
 std::string Quote(std::string_view s) {
   return json(s).dump(-1, ' ', false, json::error_handler_t::replace);
@@ -47,21 +31,21 @@ struct Facts {
 
 // False when there is nothing to reconcile: no name, or the object is being deleted.
 bool ReadFacts(const json& mg, Facts& f) {
-  f.name = StringAt(mg, {"metadata", "name"});
-  if (f.name.empty() || At(mg, {"metadata", "deletionTimestamp"}) != nullptr) return false;
-  f.ns = StringAt(mg, {"metadata", "namespace"});
-  f.uid = StringAt(mg, {"metadata", "uid"});
-  f.claim = StringAt(mg, {"spec", "storage", "persistentVolume", "claim", "name"});
-  f.sub_path = StringAt(mg, {"spec", "storage", "persistentVolume", "subPath"});
-  if (const json* g = At(mg, {"metadata", "generation"}); g && g->is_number_integer()) {
+  f.name = JsonStringAt(mg, {"metadata", "name"});
+  if (f.name.empty() || JsonAt(mg, {"metadata", "deletionTimestamp"}) != nullptr) return false;
+  f.ns = JsonStringAt(mg, {"metadata", "namespace"});
+  f.uid = JsonStringAt(mg, {"metadata", "uid"});
+  f.claim = JsonStringAt(mg, {"spec", "storage", "persistentVolume", "claim", "name"});
+  f.sub_path = JsonStringAt(mg, {"spec", "storage", "persistentVolume", "subPath"});
+  if (const json* g = JsonAt(mg, {"metadata", "generation"}); g && g->is_number_integer()) {
     f.generation = g->get<int64_t>();
   }
-  const json* retain = At(mg, {"spec", "retainResourcesOnCompletion"});
+  const json* retain = JsonAt(mg, {"spec", "retainResourcesOnCompletion"});
   f.retain = retain != nullptr && *retain == true;
-  const json* status = At(mg, {"status"});
+  const json* status = JsonAt(mg, {"status"});
   f.status = status != nullptr && status->is_object() ? *status : json::object();
   f.completed = f.status.value("completed", json()) == true;
-  f.recorded_job = StringAt(f.status, {"jobName"});
+  f.recorded_job = JsonStringAt(f.status, {"jobName"});
   return true;
 }
 
@@ -147,8 +131,8 @@ Outcome Running(std::string job_name) {
 }
 
 void DeleteUnlessRetained(const Facts& f, const json& job, bool announce, Plan& plan) {
-  if (f.retain || At(job, {"metadata", "deletionTimestamp"}) != nullptr) return;
-  JobRef ref{f.ns, StringAt(job, {"metadata", "name"}), StringAt(job, {"metadata", "uid"})};
+  if (f.retain || JsonAt(job, {"metadata", "deletionTimestamp"}) != nullptr) return;
+  JobRef ref{f.ns, JsonStringAt(job, {"metadata", "name"}), JsonStringAt(job, {"metadata", "uid"})};
   if (announce) {
     plan.events.push_back({std::string(kEventNormal), std::string(kEventReasonJobCleanedUp),
                            "Deleting finished Job " + Quote(ref.name) +
@@ -167,18 +151,18 @@ struct JobVerdict {
 
 // The Job's verdict from its Complete/Failed conditions (status.succeeded as a fallback).
 JobVerdict ReadJobVerdict(const json& job) {
-  const json* conditions = At(job, {"status", "conditions"});
+  const json* conditions = JsonAt(job, {"status", "conditions"});
   if (conditions != nullptr && conditions->is_array()) {
     for (const json& c : *conditions) {
-      if (StringAt(c, {"status"}) != kConditionTrue) continue;
-      std::string type = StringAt(c, {"type"});
+      if (JsonStringAt(c, {"status"}) != kConditionTrue) continue;
+      std::string type = JsonStringAt(c, {"type"});
       if (type == "Complete") return {JobState::kSucceeded};
       if (type == "Failed") {
-        return {JobState::kFailed, StringAt(c, {"reason"}), StringAt(c, {"message"})};
+        return {JobState::kFailed, JsonStringAt(c, {"reason"}), JsonStringAt(c, {"message"})};
       }
     }
   }
-  const json* succeeded = At(job, {"status", "succeeded"});
+  const json* succeeded = JsonAt(job, {"status", "succeeded"});
   if (succeeded != nullptr && succeeded->is_number_integer() && succeeded->get<int64_t>() > 0) {
     return {JobState::kSucceeded};
   }
@@ -187,7 +171,7 @@ JobVerdict ReadJobVerdict(const json& job) {
 
 // Rule 3.
 Outcome JudgeJob(const Facts& f, const json& job) {
-  std::string name = StringAt(job, {"metadata", "name"});
+  std::string name = JsonStringAt(job, {"metadata", "name"});
   JobVerdict v = ReadJobVerdict(job);
   if (v.state == JobState::kRunning) return Running(name);
   if (v.state == JobState::kSucceeded) {
@@ -210,7 +194,7 @@ Outcome JudgeJob(const Facts& f, const json& job) {
 // Rules 2 and 3.
 void FollowJob(const Observed& obs, const Facts& f, const json& job, Plan& plan) {
   if (!IsControlledBy(job, f.uid)) {
-    std::string name = StringAt(job, {"metadata", "name"});
+    std::string name = JsonStringAt(job, {"metadata", "name"});
     Apply(obs, f,
           Waiting(kReasonJobNotOwned,
                   "Job " + Quote(name) + " already exists in namespace " + Quote(f.ns) +
@@ -247,9 +231,9 @@ bool Rejected(const Observed& obs, const Facts& f, const json& mg, Plan& plan) {
 
 bool WaitsForFirstConsumer(const Observed& obs) {
   return obs.storage_class &&
-         StringAt(*obs.storage_class, {"volumeBindingMode"}) == "WaitForFirstConsumer" &&
-         StringAt(*obs.storage_class, {"metadata", "name"}) ==
-             StringAt(*obs.pvc, {"spec", "storageClassName"});
+         JsonStringAt(*obs.storage_class, {"volumeBindingMode"}) == "WaitForFirstConsumer" &&
+         JsonStringAt(*obs.storage_class, {"metadata", "name"}) ==
+             JsonStringAt(*obs.pvc, {"spec", "storageClassName"});
 }
 
 // Rule 6: true when the PVC is not usable yet (and the plan records the wait).
@@ -260,10 +244,10 @@ bool WaitsForPvc(const Observed& obs, const Facts& f, Plan& plan) {
     problem = pvc + " was not found in namespace " + Quote(f.ns) +
               "; the gather starts once it "
               "exists and is Bound";
-  } else if (At(*obs.pvc, {"metadata", "deletionTimestamp"}) != nullptr) {
+  } else if (JsonAt(*obs.pvc, {"metadata", "deletionTimestamp"}) != nullptr) {
     problem = pvc + " is being deleted; create it again, then the gather starts once it is Bound";
   } else {
-    std::string phase = StringAt(*obs.pvc, {"status", "phase"});
+    std::string phase = JsonStringAt(*obs.pvc, {"status", "phase"});
     if (phase == "Bound" || (phase == "Pending" && WaitsForFirstConsumer(obs))) return false;
     problem = pvc + (phase.empty() ? " has no phase yet" : " is " + phase + ", not Bound") +
               "; the gather starts once it is Bound";
@@ -283,7 +267,7 @@ void CreateJob(const Observed& obs, const Facts& f, Plan& plan) {
           plan);
     return;
   }
-  Outcome o = Running(StringAt(*job, {"metadata", "name"}));
+  Outcome o = Running(JsonStringAt(*job, {"metadata", "name"}));
   std::string images;
   for (const std::string& image : GatherImages(obs.mustgather, obs.job_config.default_image)) {
     images += (images.empty() ? "" : ", ") + Quote(image);

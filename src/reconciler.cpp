@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "mgw/job_template.h"
+#include "mgw/json_access.h"
 #include "mgw/mustgather_rules.h"
 #include "mgw/pvc_cache.h"
 
@@ -13,17 +14,6 @@ using nlohmann::json;
 using namespace std::chrono_literals;
 
 constexpr auto kSyncPoll = 10ms;
-
-std::string StringAt(const json& root, std::initializer_list<const char*> path) {
-  const json* cur = &root;
-  for (const char* key : path) {
-    if (!cur->is_object()) return "";
-    auto it = cur->find(key);
-    if (it == cur->end()) return "";
-    cur = &*it;
-  }
-  return cur->is_string() ? cur->get<std::string>() : "";
-}
 
 InformerOptions Watch(const InformerOptions& base, Gvr gvr, std::string ns, std::string name,
                       std::function<json(json)> transform) {
@@ -45,7 +35,7 @@ InformerOptions JobWatch(const ReconcilerOptions& options) {
 
 json TrimStorageClass(json sc) {
   json out = json::object();
-  out["metadata"] = {{"name", StringAt(sc, {"metadata", "name"})}};
+  out["metadata"] = {{"name", JsonStringAt(sc, {"metadata", "name"})}};
   if (sc.is_object() && sc.contains("volumeBindingMode")) {
     out["volumeBindingMode"] = sc["volumeBindingMode"];
   }
@@ -158,19 +148,20 @@ void Reconciler::EnqueueOwner(const json& job) {
   if (!refs.is_array()) return;
   for (const json& ref : refs) {
     if (ref.is_object() && ref.contains("controller") && ref["controller"] == true &&
-        StringAt(ref, {"kind"}) == kMustGatherKind) {
-      Enqueue(MustGatherKey(StringAt(job, {"metadata", "namespace"}), StringAt(ref, {"name"})));
+        JsonStringAt(ref, {"kind"}) == kMustGatherKind) {
+      Enqueue(
+          MustGatherKey(JsonStringAt(job, {"metadata", "namespace"}), JsonStringAt(ref, {"name"})));
     }
   }
 }
 
 // A PVC's event matters to the unfinished MustGathers in its namespace that name it.
 void Reconciler::EnqueueClaimants(const json& pvc) {
-  std::string ns = StringAt(pvc, {"metadata", "namespace"});
-  std::string name = StringAt(pvc, {"metadata", "name"});
+  std::string ns = JsonStringAt(pvc, {"metadata", "namespace"});
+  std::string name = JsonStringAt(pvc, {"metadata", "name"});
   for (const auto& mg : mustgathers_.List()) {
-    if (StringAt(*mg, {"metadata", "namespace"}) != ns ||
-        StringAt(*mg, {"spec", "storage", "persistentVolume", "claim", "name"}) != name) {
+    if (JsonStringAt(*mg, {"metadata", "namespace"}) != ns ||
+        JsonStringAt(*mg, {"spec", "storage", "persistentVolume", "claim", "name"}) != name) {
       continue;
     }
     const json* status = mg->contains("status") ? &(*mg)["status"] : nullptr;
