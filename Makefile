@@ -97,7 +97,7 @@ tsan: deps
 	cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DMGW_WARNINGS_AS_ERRORS=$(WERROR) \
 	  -DMGW_SANITIZE=thread -DMGW_BUILD_BENCH=OFF
 	cmake --build build-tsan -j $(JOBS)
-	TSAN_OPTIONS=halt_on_error=1 ctest --test-dir build-tsan --output-on-failure -j $(JOBS) --timeout 600
+	TSAN_OPTIONS="halt_on_error=1 suppressions=$(CURDIR)/test/tsan.supp" ctest --test-dir build-tsan --output-on-failure -j $(JOBS) --timeout 600
 
 bench: bench-deps build certs
 	bench/run.sh $(BIN) $(BUILD) $(CERT_DIR) $(BENCH_SECONDS)

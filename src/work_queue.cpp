@@ -91,7 +91,9 @@ std::optional<std::string> WorkQueue::Get() {
     if (due_.empty()) {
       cv_.wait(lock);
     } else {
-      cv_.wait_until(lock, due_.begin()->first);
+      // A copy: the map node may be erased by Add or Forget while we wait.
+      const Clock::time_point next = due_.begin()->first;
+      cv_.wait_until(lock, next);
     }
   }
   std::string key = std::move(queue_.front());
