@@ -1,5 +1,6 @@
 #include "mgw/informer.h"
 
+#include <algorithm>
 #include <future>
 #include <mutex>
 #include <set>
@@ -280,7 +281,11 @@ TEST(InformerTest, LogsEachNewErrorOnceAndTheRecovery) {
   int before = fx.server.CountRequests("GET", true);
   ASSERT_TRUE(WaitUntil([&] { return fx.server.CountRequests("GET", true) >= before + 5; }));
   fx.server.FailNext(0);
-  ASSERT_TRUE(WaitUntil([&] { return fx.informer->Health().watching; }));
+  // The recovery is logged once the watch is open again (just after Health() says so).
+  ASSERT_TRUE(WaitUntil([&] {
+    std::lock_guard<std::mutex> lock(mu);
+    return std::find(lines.begin(), lines.end(), "API server reachable again") != lines.end();
+  }));
   std::lock_guard<std::mutex> lock(mu);
   // One warning for the broken stream, one for the 500s; the repeats are not logged.
   EXPECT_EQ(std::count(lines.begin(), lines.end(), "cannot list or watch; serving the cached copy"),
