@@ -15,6 +15,7 @@ struct Slot {
   const ConnectionTracker* tracker = nullptr;
   void* conn = nullptr;
   Clock::time_point request_start;
+  int fd = -1;            // the connection's socket, once known; owned by this thread
   bool fd_known = false;  // Conn::fd was set (it is read under the tracker's lock)
   bool released = false;  // the socket is being closed; ignore late bytes
   bool answered = false;  // a response was written on this connection
@@ -45,7 +46,7 @@ void ConnectionTracker::BeginConnection() {
   std::lock_guard<std::mutex> lock(mu_);
   Conn& c = conns_.emplace_back();
   Enter(c, State::kNew, now);
-  tl_slot = Slot{this, &c, now, false, false, false};
+  tl_slot = Slot{.tracker = this, .conn = &c, .request_start = now};
 }
 
 void ConnectionTracker::OnBytesReceived(int fd, bool handshake_done) {
@@ -54,6 +55,7 @@ void ConnectionTracker::OnBytesReceived(int fd, bool handshake_done) {
   if (!tl_slot.fd_known) {
     std::lock_guard<std::mutex> lock(mu_);
     c->fd = fd;
+    tl_slot.fd = fd;
     tl_slot.fd_known = true;
   }
   if (!handshake_done) return;
@@ -96,6 +98,10 @@ void ConnectionTracker::EndConnection() {
   std::lock_guard<std::mutex> lock(mu_);
   conns_.remove_if([c](const Conn& x) { return &x == c; });
   tl_slot = Slot{};
+}
+
+int ConnectionTracker::CurrentSocket() const {
+  return Current() == nullptr || tl_slot.released ? -1 : tl_slot.fd;
 }
 
 std::optional<Clock::time_point> ConnectionTracker::RequestStart() const {

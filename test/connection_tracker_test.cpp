@@ -201,5 +201,22 @@ TEST(ConnectionTrackerTest, HooksOutsideAConnectionAreIgnored) {
   EXPECT_EQ(n.fresh + n.reading + n.serving + n.idle, 0u);
 }
 
+TEST(ConnectionTrackerTest, CurrentSocketIsKnownOnlyToTheServingThreadUntilReleased) {
+  ConnectionTracker t;
+  SocketPair s;
+  EXPECT_EQ(t.CurrentSocket(), -1);  // no connection on this thread
+  t.BeginConnection();
+  EXPECT_EQ(t.CurrentSocket(), -1);  // no byte received yet
+  t.OnBytesReceived(s.server, false);
+  EXPECT_EQ(t.CurrentSocket(), s.server);
+  int seen_elsewhere = 0;
+  std::thread([&] { seen_elsewhere = t.CurrentSocket(); }).join();
+  EXPECT_EQ(seen_elsewhere, -1);
+  t.OnSocketReleased();
+  EXPECT_EQ(t.CurrentSocket(), -1);
+  t.EndConnection();
+  EXPECT_EQ(t.CurrentSocket(), -1);
+}
+
 }  // namespace
 }  // namespace mgw

@@ -57,6 +57,11 @@ class ConnectionTracker {
   // handshake counts too), or nullopt when this thread serves no connection.
   std::optional<Clock::time_point> RequestStart() const;
 
+  // The socket of this thread's connection, or -1 when it is not known yet, has
+  // been released, or the thread serves no connection. For the serving thread
+  // only: the number is its own until OnSocketReleased.
+  int CurrentSocket() const;
+
   // Shuts down (SHUT_RDWR) up to `max_count` idle connections, longest idle
   // first, skipping any with unread bytes waiting (a request just arriving). Their
   // workers then see end-of-stream and finish. Returns how many were closed.
