@@ -3,7 +3,8 @@
 # (`BIN serve`, pinned to CPU 0, ports picked by the kernel and read from its log)
 # with examples/allowlist.yaml, then runs webhook_bench (pinned to CPU 1 when there
 # is one) at 1, 16 and 64 keep-alive connections and once with a new TLS
-# handshake per request, samples the server's RSS idle and under load, runs the
+# handshake per request, measures the server's CPU time per request (the fair
+# figure on a shared machine), samples its RSS idle and under load, runs the
 # same loads against the Go net/http reference in bench/go-reference, runs
 # validate_bench and any other bench binary in BUILD_DIR/bench, and finally stops
 # the server with SIGTERM and checks that it exits 0. Bounded: each load run lasts
@@ -64,23 +65,31 @@ start_server() {
   exit 1
 }
 
-# load NAME CONNECTIONS [extra webhook_bench flags]: one run, JSON to $out/NAME.json.
+# CPU time (user + system, in clock ticks) the server process has used so far.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+# load NAME CONNECTIONS [extra webhook_bench flags]: one run, JSON to $out/NAME.json
+# and the server's CPU ticks during the run to $out/NAME.cpu.
 load() {
-  local name=$1 conns=$2
+  local name=$1 conns=$2 t0
   shift 2
+  t0=$(cpu_ticks "$pid")
   timeout $((seconds + 60)) taskset -c "$client_cpu" "$build/bench/webhook_bench" \
     --url "https://127.0.0.1:$port/validate-mustgather" --body "$root/bench/mustgather-review.json" \
     --ca "$certs/ca.crt" --connections "$conns" --duration "$seconds" --json "$@" \
     >"$out/$name.json" || echo "webhook_bench $name: some requests failed" >&2
+  echo $(($(cpu_ticks "$pid") - t0)) >"$out/$name.cpu"
 }
 
 # One table row from a run's JSON (jq when installed, else the raw JSON).
 row() {
   if command -v jq >/dev/null; then
-    jq -r --arg n "$1" '[$n, .connections, (.requests_per_s | floor), .latency_ms.p50,
-      .latency_ms.p99, .errors] | @tsv' "$out/$1.json"
+    jq -r --arg n "$1" --argjson ticks "$(cat "$out/$1.cpu")" --argjson hz "$(getconf CLK_TCK)" \
+      '[$n, .connections, (.requests_per_s | floor), .latency_ms.p50, .latency_ms.p99,
+        (if .requests > 0 then ($ticks * 1e6 / $hz / .requests | floor) else "-" end),
+        .errors] | @tsv' "$out/$1.json"
   else
-    echo "$1: $(tr -d '\n ' <"$out/$1.json")"
+    echo "$1: $(tr -d '\n ' <"$out/$1.json") server_cpu_ticks=$(cat "$out/$1.cpu")"
   fi
 }
 
@@ -167,7 +176,7 @@ else
 fi
 
 echo "== webhook (server pinned to CPU 0, client to CPU $client_cpu; $(nproc) CPUs; ${seconds}s per run)"
-printf 'run\tconnections\treq/s\tp50 ms\tp99 ms\terrors\n'
+printf 'run\tconnections\treq/s\tp50 ms\tp99 ms\tserver CPU us/req\terrors\n'
 for r in keepalive-1 keepalive-16 keepalive-64 handshake-per-request-4 keepalive-16-inline \
   keepalive-16-nolog "${go_runs[@]}"; do
   row "$r"
