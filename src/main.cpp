@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "mgw/command_support.h"
 #include "mgw/commands.h"
 #include "mgw/validate_cli.h"
 

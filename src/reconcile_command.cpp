@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include "mgw/command_support.h"
 #include "mgw/commands.h"
 #include "mgw/event_recorder.h"
 #include "mgw/go_duration.h"
@@ -96,29 +97,12 @@ StatusOr<Settings> ToSettings(const FlagValues& v) {
   return s;
 }
 
-Status ConfigureLoggingFrom(const FlagValues& v) {
-  MGW_ASSIGN_OR_RETURN(spdlog::level::level_enum level, ParseLogLevel(v.Get("log-level")));
-  MGW_ASSIGN_OR_RETURN(LogFormat format, ParseLogFormat(v.Get("log-format")));
-  ConfigureLogging(level, format);
-  return Status();
-}
-
 // POD_NAME (the downward API), else the host name, which is the pod name too.
 std::string Identity(const EnvLookup& env) {
   if (std::optional<std::string> pod = env("POD_NAME"); pod && !pod->empty()) return *pod;
   char host[256] = {};
   if (gethostname(host, sizeof(host) - 1) == 0 && host[0] != '\0') return host;
   return "mustgather-reconciler-" + std::to_string(getpid());
-}
-
-int WaitForStopSignal() {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGINT);
-  int sig = 0;
-  sigwait(&set, &sig);
-  return sig;
 }
 
 // Leadership gates the workers: a term starts them and, once it ends, waits for the
@@ -274,23 +258,17 @@ int Run(Settings settings, const EnvLookup& env, const std::string& kubeconfig) 
 }  // namespace
 
 int ReconcileMain(const std::vector<std::string>& args, const EnvLookup& env) {
-  FlagSet flags = ReconcileFlags();
-  StatusOr<FlagValues> values = flags.Parse(args, env);
-  if (!values.ok()) {
-    std::cerr << "error: " << values.status().message() << "\n";
-    return 2;
-  }
-  if (values->help) {
-    std::cout << flags.Usage();
-    return 0;
-  }
-  Status logging = ConfigureLoggingFrom(*values);
-  StatusOr<Settings> settings = ToSettings(*values);
+  std::variant<FlagValues, int> parsed =
+      ParseCommandLine(ReconcileFlags(), args, env, std::cout, std::cerr);
+  if (const int* exit_code = std::get_if<int>(&parsed)) return *exit_code;
+  const FlagValues& values = std::get<FlagValues>(parsed);
+  Status logging = ConfigureLoggingFrom(values);
+  StatusOr<Settings> settings = ToSettings(values);
   if (!logging.ok() || !settings.ok()) {
     std::cerr << "error: " << (logging.ok() ? settings.status() : logging).message() << "\n";
     return 2;
   }
-  return Run(std::move(settings).value(), env, values->Get("kubeconfig"));
+  return Run(std::move(settings).value(), env, values.Get("kubeconfig"));
 }
 
 }  // namespace mgw

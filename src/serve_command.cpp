@@ -3,6 +3,7 @@
 #include <signal.h>
 
 #include "mgw/allowlist_file_source.h"
+#include "mgw/command_support.h"
 #include "mgw/commands.h"
 #include "mgw/go_duration.h"
 #include "mgw/logging.h"
@@ -95,56 +96,25 @@ StatusOr<ServerOptions> ToServerOptions(const FlagValues& v) {
   return o;
 }
 
-Status ConfigureLoggingFrom(const FlagValues& v) {
-  MGW_ASSIGN_OR_RETURN(spdlog::level::level_enum level, ParseLogLevel(v.Get("log-level")));
-  MGW_ASSIGN_OR_RETURN(LogFormat format, ParseLogFormat(v.Get("log-format")));
-  ConfigureLogging(level, format);
-  return Status();
-}
-
-int WaitForStopSignal() {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGINT);
-  int sig = 0;
-  sigwait(&set, &sig);
-  return sig;
-}
-
 }  // namespace
 
-void BlockStopSignals() {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
-}
-
 int ServeMain(const std::vector<std::string>& args, const EnvLookup& env) {
-  FlagSet flags = ServeFlags();
-  StatusOr<FlagValues> values = flags.Parse(args, env);
-  if (!values.ok()) {
-    std::cerr << "error: " << values.status().message() << "\n";
-    return 2;
-  }
-  if (values->help) {
-    std::cout << flags.Usage();
-    return 0;
-  }
-  Status logging = ConfigureLoggingFrom(*values);
-  StatusOr<ServerOptions> options = ToServerOptions(*values);
+  std::variant<FlagValues, int> parsed =
+      ParseCommandLine(ServeFlags(), args, env, std::cout, std::cerr);
+  if (const int* exit_code = std::get_if<int>(&parsed)) return *exit_code;
+  const FlagValues& values = std::get<FlagValues>(parsed);
+  Status logging = ConfigureLoggingFrom(values);
+  StatusOr<ServerOptions> options = ToServerOptions(values);
   if (!logging.ok() || !options.ok()) {
     std::cerr << "error: " << (logging.ok() ? options.status() : logging).message() << "\n";
     return 2;
   }
   ClusterOptions cluster;
-  cluster.kubeconfig = values->Get("kubeconfig");
-  cluster.pvc_warnings = values->GetBool("pvc-warnings");
+  cluster.kubeconfig = values.Get("kubeconfig");
+  cluster.pvc_warnings = values.GetBool("pvc-warnings");
   cluster.env = env;
   cluster.log = LogEvent;
-  StatusOr<AllowlistBackends> allowlist = OpenAllowlist(values->Get("allowlist-file"), cluster);
+  StatusOr<AllowlistBackends> allowlist = OpenAllowlist(values.Get("allowlist-file"), cluster);
   if (!allowlist.ok()) {
     LogEvent(spdlog::level::err, "cannot use the allowlist",
              {{"error", allowlist.status().message()}});
@@ -155,7 +125,7 @@ int ServeMain(const std::vector<std::string>& args, const EnvLookup& env) {
              {{"api", allowlist->cluster->source}, {"pvc_warnings", cluster.pvc_warnings}});
   }
   options->readiness = allowlist->readiness();
-  HandlerConfig config{values->Get("default-image"), allowlist->allowlist(), allowlist->pvcs()};
+  HandlerConfig config{values.Get("default-image"), allowlist->allowlist(), allowlist->pvcs()};
   StatusOr<std::unique_ptr<WebhookServer>> server = WebhookServer::Create(*options, config);
   if (!server.ok()) {
     LogEvent(spdlog::level::err, "cannot start", {{"error", server.status().message()}});

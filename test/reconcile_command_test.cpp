@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "fake_apiserver.h"
+#include "mgw/command_support.h"
 #include "mgw/commands.h"
 #include "mgw/event_recorder.h"
 #include "mgw/json_patch.h"

@@ -13,7 +13,7 @@ namespace mgw {
 
 // `serve`: the HTTPS admission server until SIGTERM or SIGINT. 0 on a clean stop,
 // 2 for bad flags or an unusable certificate, 1 when a listener cannot start.
-// REQUIRES: SIGTERM and SIGINT are blocked in every thread (see BlockStopSignals).
+// REQUIRES: SIGTERM and SIGINT are blocked in every thread (see command_support.h).
 int ServeMain(const std::vector<std::string>& args, const EnvLookup& env);
 
 // `reconcile`: the MustGather reconciler (MustGather -> gather Job, status) until
@@ -26,10 +26,6 @@ int ReconcileMain(const std::vector<std::string>& args, const EnvLookup& env);
 // server; prints the response. 0 allowed, 1 denied, 2 unusable input or flags.
 int ReviewMain(const std::vector<std::string>& args, const EnvLookup& env, std::istream& in,
                std::ostream& out, std::ostream& err);
-
-// Blocks SIGTERM and SIGINT in the calling thread and the threads it starts later,
-// so ServeMain can wait for them with sigwait.
-void BlockStopSignals();
 
 }  // namespace mgw
 
