@@ -173,11 +173,10 @@ void WebhookServer::ConfigureTls() {
     return httplib::Server::HandlerResponse::Unhandled;
   });
   // httplib calls the logger once the response has been written.
-  tls_->set_logger(
-      [this](const httplib::Request&, const httplib::Response&) {
-        SetCork(tracker_.CurrentSocket(), false);
-        tracker_.OnResponseWritten();
-      });
+  tls_->set_logger([this](const httplib::Request&, const httplib::Response&) {
+    SetCork(tracker_.CurrentSocket(), false);
+    tracker_.OnResponseWritten();
+  });
   for (Endpoint e : {Endpoint::kValidateMustGather, Endpoint::kMutateMustGather,
                      Endpoint::kValidateMustGatherImage}) {
     auto serve = [this, e](const httplib::Request& req, httplib::Response& res) {
