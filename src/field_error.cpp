@@ -18,12 +18,18 @@ std::string RenderValue(const nlohmann::json& value) {
 
 std::string_view TypeLabel(FieldErrorType type) {
   switch (type) {
-    case FieldErrorType::kRequired: return "Required value";
-    case FieldErrorType::kInvalid: return "Invalid value";
-    case FieldErrorType::kUnsupported: return "Unsupported value";
-    case FieldErrorType::kForbidden: return "Forbidden";
-    case FieldErrorType::kTooLong: return "Too long";
-    case FieldErrorType::kDuplicate: return "Duplicate value";
+    case FieldErrorType::kRequired:
+      return "Required value";
+    case FieldErrorType::kInvalid:
+      return "Invalid value";
+    case FieldErrorType::kUnsupported:
+      return "Unsupported value";
+    case FieldErrorType::kForbidden:
+      return "Forbidden";
+    case FieldErrorType::kTooLong:
+      return "Too long";
+    case FieldErrorType::kDuplicate:
+      return "Duplicate value";
   }
   return "Invalid value";
 }

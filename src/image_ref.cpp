@@ -288,9 +288,7 @@ std::string ImageRef::IdentityKey() const {
   return digest.empty() ? Name() + ":" + tag : Name() + "@" + digest;
 }
 
-StatusOr<ImageRef> ParseImageRef(std::string_view text) {
-  return Parse(text);
-}
+StatusOr<ImageRef> ParseImageRef(std::string_view text) { return Parse(text); }
 
 bool SameImage(const ImageRef& a, const ImageRef& b) { return a.IdentityKey() == b.IdentityKey(); }
 

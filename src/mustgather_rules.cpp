@@ -203,10 +203,9 @@ std::string DescribeAllowlist(const Allowlist& list) {
 void Checker::CheckImage(const std::string& field, const std::string& image, bool in_list) {
   StatusOr<ImageRef> ref = ParseImageRef(image);
   if (!ref.ok()) {
-    Error(Invalid(
-        field, image,
-        "not a valid image reference: " + ref.status().message() +
-            "; a valid reference looks like quay.io/my-org/my-must-gather:v1.2"));
+    Error(Invalid(field, image,
+                  "not a valid image reference: " + ref.status().message() +
+                      "; a valid reference looks like quay.io/my-org/my-must-gather:v1.2"));
     return;
   }
   StatusOr<ImageRef> def = ParseImageRef(ctx.default_image);
@@ -258,8 +257,7 @@ void Checker::CheckTimeout(const json& spec) {
       Expect(*t, json::value_t::string, field, "a duration string such as \"30m\"")) {
     StatusOr<std::chrono::nanoseconds> d = ParseGoDuration(t->get<std::string>());
     if (!d.ok()) {
-      Error(
-          Invalid(field, *t, d.status().message()));
+      Error(Invalid(field, *t, d.status().message()));
     } else if (d->count() <= 0) {
       Error(Invalid(field, *t, "must be positive; omit it for no time limit"));
     }

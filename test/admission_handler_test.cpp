@@ -68,8 +68,10 @@ TEST_F(AdmissionHandlerTest, FieldProblemsDenyWith422Invalid) {
   ASSERT_TRUE(r.response.status.has_value());
   EXPECT_EQ(r.response.status->code, 422);
   EXPECT_EQ(r.response.status->reason, "Invalid");
-  EXPECT_THAT(r.response.status->message,
-              StartsWith(R"(MustGather "mg1" is invalid: spec.storage.persistentVolume.claim.name: Invalid value: "Bad_Name")"));
+  EXPECT_THAT(
+      r.response.status->message,
+      StartsWith(
+          R"(MustGather "mg1" is invalid: spec.storage.persistentVolume.claim.name: Invalid value: "Bad_Name")"));
   EXPECT_EQ(r.response.audit_annotations.at("rejected-fields"),
             "spec.storage.persistentVolume.claim.name");
 }
@@ -82,7 +84,7 @@ TEST_F(AdmissionHandlerTest, PolicyOnlyProblemsDenyWith403Forbidden) {
   EXPECT_EQ(r.response.status->code, 403);
   EXPECT_EQ(r.response.status->reason, "Forbidden");
   EXPECT_THAT(r.response.status->message, AllOf(StartsWith(R"(MustGather "mg1" is forbidden: )"),
-                                                 HasSubstr("AllowlistNotConfigured")));
+                                                HasSubstr("AllowlistNotConfigured")));
   ASSERT_EQ(r.findings.size(), 1u);
   EXPECT_EQ(r.findings[0].reason, kReasonAllowlistNotConfigured);
 }
@@ -177,8 +179,9 @@ TEST_F(AdmissionHandlerTest, MissingObjectIsABadRequestDenial) {
 TEST_F(AdmissionHandlerTest, MutateDefaultsStorageType) {
   AdmissionResult r = MutateMustGather(Request("CREATE", MustGather("pvc1")), config_);
   EXPECT_TRUE(r.response.allowed);
-  EXPECT_EQ(r.response.patch,
-            json::parse(R"([{"op":"add","path":"/spec/storage/type","value":"PersistentVolume"}])"));
+  EXPECT_EQ(
+      r.response.patch,
+      json::parse(R"([{"op":"add","path":"/spec/storage/type","value":"PersistentVolume"}])"));
 }
 
 TEST_F(AdmissionHandlerTest, MutateReturnsNoPatchWhenNothingChanges) {
@@ -226,7 +229,8 @@ TEST(DenialStatusTest, SingleAndMultiple) {
   AdmissionStatus one = DenialStatus(R"(MustGather "a")", {Required("spec.storage")});
   EXPECT_EQ(one.message, R"(MustGather "a" is invalid: spec.storage: Required value)");
   AdmissionStatus two = DenialStatus("MustGather", {Required("a"), Required("b")});
-  EXPECT_EQ(two.message, "MustGather is invalid (2 problems):\n- a: Required value\n- b: Required value");
+  EXPECT_EQ(two.message,
+            "MustGather is invalid (2 problems):\n- a: Required value\n- b: Required value");
 }
 
 }  // namespace

@@ -1,12 +1,11 @@
 #include "mgw/allowlist_file_source.h"
 
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <string>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "status_matchers.h"
 #include "test_certs.h"
@@ -18,7 +17,8 @@ using ::mgw::testing::StatusIs;
 
 std::string Manifest(const std::string& image) {
   return "apiVersion: operator.openshift.io/v1alpha1\nkind: MustGatherImage\n"
-         "metadata:\n  name: cluster\nspec:\n  images:\n  - " + image + "\n";
+         "metadata:\n  name: cluster\nspec:\n  images:\n  - " +
+         image + "\n";
 }
 
 // Replaces the file the way a ConfigMap update does: write aside, then rename.

@@ -57,8 +57,8 @@ class MustGatherRulesTest : public ::testing::Test {
     ctx.allowlist = &allowlist_;
     return ctx;
   }
-  Allowlist allowlist_ = MakeAllowlist({"quay.io/acme/gather:v1", "ubuntu",
-                                        "quay.io/acme/pinned@sha256:" + std::string(64, 'a')});
+  Allowlist allowlist_ = MakeAllowlist(
+      {"quay.io/acme/gather:v1", "ubuntu", "quay.io/acme/pinned@sha256:" + std::string(64, 'a')});
 };
 
 struct Case {
@@ -73,16 +73,22 @@ TEST_F(MustGatherRulesTest, AcceptsValidObjects) {
       {"no type (defaulted later)", {{"spec", {{"storage", {{"type", nullptr}}}}}}, ""},
       {"no subPath", {{"spec", {{"storage", {{"persistentVolume", {{"subPath", nullptr}}}}}}}}, ""},
       {"subPath with dots in a name",
-       {{"spec", {{"storage", {{"persistentVolume", {{"subPath", "a/..b/c.."}}}}}}}}, ""},
+       {{"spec", {{"storage", {{"persistentVolume", {{"subPath", "a/..b/c.."}}}}}}}},
+       ""},
       {"claim namespace equal",
-       {{"spec", {{"storage", {{"persistentVolume", {{"claim", {{"namespace", "must-gather"}}}}}}}}}},
+       {{"spec",
+         {{"storage", {{"persistentVolume", {{"claim", {{"namespace", "must-gather"}}}}}}}}}},
        ""},
       {"default image, no allowlist needed",
-       {{"spec", {{"mustGatherImage", "quay.io/openshift/origin-must-gather"}}}}, ""},
+       {{"spec", {{"mustGatherImage", "quay.io/openshift/origin-must-gather"}}}},
+       ""},
       {"allowlisted image", {{"spec", {{"mustGatherImage", "quay.io/acme/gather:v1"}}}}, ""},
       {"allowlisted after normalising",
-       {{"spec", {{"images", {"docker.io/library/ubuntu:latest", "ubuntu:latest"}}}}}, ""},
-      {"same digest", {{"spec", {{"mustGatherImage", "quay.io/acme/pinned@sha256:" + std::string(64, 'a')}}}}, ""},
+       {{"spec", {{"images", {"docker.io/library/ubuntu:latest", "ubuntu:latest"}}}}},
+       ""},
+      {"same digest",
+       {{"spec", {{"mustGatherImage", "quay.io/acme/pinned@sha256:" + std::string(64, 'a')}}}},
+       ""},
       {"timeout", {{"spec", {{"mustGatherTimeout", "1h30m"}}}}, ""},
       {"retain", {{"spec", {{"retainResourcesOnCompletion", true}}}}, ""},
       {"service account", {{"spec", {{"serviceAccountRef", {{"name", "must-gather-admin"}}}}}}, ""},
@@ -97,17 +103,23 @@ TEST_F(MustGatherRulesTest, RejectsEachBadField) {
   const std::string long_name(254, 'a');
   const Case cases[] = {
       {"storage missing", {{"spec", {{"storage", nullptr}}}}, "spec.storage: Required value"},
-      {"storage wrong type", {{"spec", {{"storage", "pvc"}}}},
+      {"storage wrong type",
+       {{"spec", {{"storage", "pvc"}}}},
        R"(spec.storage: Invalid value: "pvc": must be an object)"},
-      {"unsupported type", {{"spec", {{"storage", {{"type", "Ephemeral"}}}}}},
+      {"unsupported type",
+       {{"spec", {{"storage", {{"type", "Ephemeral"}}}}}},
        R"(spec.storage.type: Unsupported value: "Ephemeral": supported values: "PersistentVolume")"},
-      {"empty type", {{"spec", {{"storage", {{"type", ""}}}}}},
+      {"empty type",
+       {{"spec", {{"storage", {{"type", ""}}}}}},
        R"(spec.storage.type: Unsupported value: "")"},
-      {"numeric type", {{"spec", {{"storage", {{"type", 3}}}}}},
+      {"numeric type",
+       {{"spec", {{"storage", {{"type", 3}}}}}},
        "spec.storage.type: Invalid value: 3: must be a string"},
-      {"no persistentVolume", {{"spec", {{"storage", {{"persistentVolume", nullptr}}}}}},
+      {"no persistentVolume",
+       {{"spec", {{"storage", {{"persistentVolume", nullptr}}}}}},
        "spec.storage.persistentVolume: Required value"},
-      {"no claim", {{"spec", {{"storage", {{"persistentVolume", {{"claim", nullptr}}}}}}}},
+      {"no claim",
+       {{"spec", {{"storage", {{"persistentVolume", {{"claim", nullptr}}}}}}}},
        "spec.storage.persistentVolume.claim: Required value"},
       {"empty claim name",
        {{"spec", {{"storage", {{"persistentVolume", {{"claim", {{"name", ""}}}}}}}}}},
@@ -118,26 +130,34 @@ TEST_F(MustGatherRulesTest, RejectsEachBadField) {
       {"claim name too long",
        {{"spec", {{"storage", {{"persistentVolume", {{"claim", {{"name", long_name}}}}}}}}}},
        "spec.storage.persistentVolume.claim.name: Too long: may not be more than 253 bytes"},
-      {"absolute subPath", {{"spec", {{"storage", {{"persistentVolume", {{"subPath", "/data"}}}}}}}},
+      {"absolute subPath",
+       {{"spec", {{"storage", {{"persistentVolume", {{"subPath", "/data"}}}}}}}},
        R"(spec.storage.persistentVolume.subPath: Invalid value: "/data": must be a relative path)"},
-      {"dot-dot subPath", {{"spec", {{"storage", {{"persistentVolume", {{"subPath", "a/../b"}}}}}}}},
+      {"dot-dot subPath",
+       {{"spec", {{"storage", {{"persistentVolume", {{"subPath", "a/../b"}}}}}}}},
        "must not contain a '..' element"},
-      {"bare dot-dot subPath", {{"spec", {{"storage", {{"persistentVolume", {{"subPath", ".."}}}}}}}},
+      {"bare dot-dot subPath",
+       {{"spec", {{"storage", {{"persistentVolume", {{"subPath", ".."}}}}}}}},
        "must not contain a '..' element"},
-      {"trailing dot-dot", {{"spec", {{"storage", {{"persistentVolume", {{"subPath", "a/.."}}}}}}}},
+      {"trailing dot-dot",
+       {{"spec", {{"storage", {{"persistentVolume", {{"subPath", "a/.."}}}}}}}},
        "must not contain a '..' element"},
-      {"bad image", {{"spec", {{"mustGatherImage", "quay.io/Acme/x"}}}},
+      {"bad image",
+       {{"spec", {{"mustGatherImage", "quay.io/Acme/x"}}}},
        R"(spec.mustGatherImage: Invalid value: "quay.io/Acme/x": not a valid image reference)"},
-      {"images not a list", {{"spec", {{"images", "quay.io/a/b"}}}},
-       "spec.images: Invalid value"},
-      {"image entry not a string", {{"spec", {{"images", {"ubuntu", 7}}}}},
+      {"images not a list", {{"spec", {{"images", "quay.io/a/b"}}}}, "spec.images: Invalid value"},
+      {"image entry not a string",
+       {{"spec", {{"images", {"ubuntu", 7}}}}},
        "spec.images[1]: Invalid value: 7"},
-      {"bad timeout", {{"spec", {{"mustGatherTimeout", "ten minutes"}}}},
+      {"bad timeout",
+       {{"spec", {{"mustGatherTimeout", "ten minutes"}}}},
        R"(spec.mustGatherTimeout: Invalid value: "ten minutes")"},
       {"zero timeout", {{"spec", {{"mustGatherTimeout", "0s"}}}}, "must be positive"},
-      {"retain not bool", {{"spec", {{"retainResourcesOnCompletion", "yes"}}}},
+      {"retain not bool",
+       {{"spec", {{"retainResourcesOnCompletion", "yes"}}}},
        R"(spec.retainResourcesOnCompletion: Invalid value: "yes": must be true or false)"},
-      {"bad service account", {{"spec", {{"serviceAccountRef", {{"name", "Bad_SA"}}}}}},
+      {"bad service account",
+       {{"spec", {{"serviceAccountRef", {{"name", "Bad_SA"}}}}}},
        R"(spec.serviceAccountRef.name: Invalid value: "Bad_SA")"},
   };
   for (const Case& c : cases) {
@@ -164,7 +184,8 @@ TEST_F(MustGatherRulesTest, NonObjectsAreInvalidNotFatal) {
 }
 
 TEST_F(MustGatherRulesTest, ClaimInAnotherNamespaceIsAPolicyDenial) {
-  json obj = With({{"spec", {{"storage", {{"persistentVolume", {{"claim", {{"namespace", "other"}}}}}}}}}});
+  json obj = With(
+      {{"spec", {{"storage", {{"persistentVolume", {{"claim", {{"namespace", "other"}}}}}}}}}});
   RuleResult r = Check(obj);
   ASSERT_EQ(r.errors.size(), 1u);
   EXPECT_EQ(r.errors[0].kind, FindingKind::kPolicy);
@@ -174,7 +195,8 @@ TEST_F(MustGatherRulesTest, ClaimInAnotherNamespaceIsAPolicyDenial) {
 }
 
 TEST_F(MustGatherRulesTest, NamespaceFallsBackToRequestNamespace) {
-  json obj = With({{"spec", {{"storage", {{"persistentVolume", {{"claim", {{"namespace", "ns2"}}}}}}}}}});
+  json obj =
+      With({{"spec", {{"storage", {{"persistentVolume", {{"claim", {{"namespace", "ns2"}}}}}}}}}});
   obj["metadata"].erase("namespace");
   RuleContext ctx = Context();
   ctx.fallback_namespace = "ns2";
@@ -203,29 +225,33 @@ TEST_F(MustGatherRulesTest, ImageNotOnListIsInvalidImageAndListsFewEntries) {
   RuleResult r = Check(With({{"spec", {{"images", {"quay.io/acme/other:v1"}}}}}));
   ASSERT_EQ(r.errors.size(), 1u);
   EXPECT_EQ(r.errors[0].reason, kReasonInvalidImage);
-  EXPECT_THAT(ToString(r.errors[0]),
-              AllOf(HasSubstr("spec.images[0]: Forbidden"), HasSubstr("InvalidImage"),
-                    HasSubstr("lists 3 images"), HasSubstr(R"("quay.io/acme/gather:v1", "ubuntu")")));
+  EXPECT_THAT(ToString(r.errors[0]), AllOf(HasSubstr("spec.images[0]: Forbidden"),
+                                           HasSubstr("InvalidImage"), HasSubstr("lists 3 images"),
+                                           HasSubstr(R"("quay.io/acme/gather:v1", "ubuntu")")));
 }
 
 TEST_F(MustGatherRulesTest, LongAllowlistIsCountedNotListed) {
   std::vector<std::string> many;
   for (int i = 0; i < 7; ++i) many.push_back("quay.io/acme/img" + std::to_string(i) + ":v1");
   allowlist_ = MakeAllowlist(many);
-  std::string msg = ToString(Check(With({{"spec", {{"mustGatherImage", "quay.io/x/y"}}}})).errors.at(0));
+  std::string msg =
+      ToString(Check(With({{"spec", {{"mustGatherImage", "quay.io/x/y"}}}})).errors.at(0));
   EXPECT_THAT(msg, HasSubstr("lists 7 images (kubectl get mustgatherimage cluster -o yaml)"));
   EXPECT_THAT(msg, ::testing::Not(HasSubstr("img0")));
 }
 
 TEST_F(MustGatherRulesTest, ShowsNormalisedFormWhenItDiffers) {
-  std::string msg = ToString(Check(With({{"spec", {{"mustGatherImage", "busybox"}}}})).errors.at(0));
+  std::string msg =
+      ToString(Check(With({{"spec", {{"mustGatherImage", "busybox"}}}})).errors.at(0));
   EXPECT_THAT(msg, HasSubstr(R"("busybox" (docker.io/library/busybox:latest))"));
 }
 
 TEST_F(MustGatherRulesTest, DigestPinnedReferencesMatchOnlyTheSameDigest) {
   const std::string other = "quay.io/acme/pinned@sha256:" + std::string(64, 'b');
   EXPECT_EQ(Check(With({{"spec", {{"mustGatherImage", other}}}})).errors.size(), 1u);
-  EXPECT_EQ(Check(With({{"spec", {{"mustGatherImage", "quay.io/acme/pinned:latest"}}}})).errors.size(), 1u);
+  EXPECT_EQ(
+      Check(With({{"spec", {{"mustGatherImage", "quay.io/acme/pinned:latest"}}}})).errors.size(),
+      1u);
   const std::string tagged = "quay.io/acme/gather:v1@sha256:" + std::string(64, 'c');
   EXPECT_EQ(Check(With({{"spec", {{"mustGatherImage", tagged}}}})).errors.size(), 1u);
 }
@@ -282,8 +308,9 @@ TEST_F(MustGatherRulesTest, UpdateComparesAfterDefaulting) {
 
 TEST_F(MustGatherRulesTest, UpdateThatChangesSpecNamesEachChangedField) {
   json old_obj = ValidMustGather();
-  json new_obj = With({{"spec", {{"storage", {{"persistentVolume", {{"claim", {{"name", "other"}}}}}}},
-                                 {"images", {"ubuntu"}}}}});
+  json new_obj = With({{"spec",
+                        {{"storage", {{"persistentVolume", {{"claim", {{"name", "other"}}}}}}},
+                         {"images", {"ubuntu"}}}}});
   std::vector<std::string> errs;
   for (const FieldError& e : CheckMustGatherUpdate(old_obj, new_obj, Context()).errors) {
     errs.push_back(ToString(e));
@@ -306,7 +333,8 @@ TEST(DefaultingPatchTest, AddsTypeOnlyWhenStorageHasNone) {
   EXPECT_THAT(DefaultingPatch(obj), IsEmpty());
   obj["spec"]["storage"].erase("type");
   json patch = DefaultingPatch(obj);
-  EXPECT_EQ(patch, json::parse(R"([{"op":"add","path":"/spec/storage/type","value":"PersistentVolume"}])"));
+  EXPECT_EQ(patch, json::parse(
+                       R"([{"op":"add","path":"/spec/storage/type","value":"PersistentVolume"}])"));
   json patched = obj.patch(patch);
   EXPECT_EQ(patched["spec"]["storage"]["type"], "PersistentVolume");
   EXPECT_THAT(DefaultingPatch(patched), IsEmpty()) << "idempotent under reinvocation";
@@ -315,8 +343,8 @@ TEST(DefaultingPatchTest, AddsTypeOnlyWhenStorageHasNone) {
 }
 
 TEST(DefaultingPatchTest, LeavesObjectsWithoutStorageAlone) {
-  for (const char* text : {R"({})", R"({"spec":{}})", R"({"spec":{"storage":"x"}})", R"([])",
-                           R"({"spec":[1]})"}) {
+  for (const char* text :
+       {R"({})", R"({"spec":{}})", R"({"spec":{"storage":"x"}})", R"([])", R"({"spec":[1]})"}) {
     EXPECT_THAT(DefaultingPatch(json::parse(text)), IsEmpty()) << text;
   }
 }

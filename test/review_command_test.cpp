@@ -27,7 +27,8 @@ std::string MakeReview(const std::string& kind, const json& spec) {
                {"kind", "AdmissionReview"},
                {"request",
                 {{"uid", "r1"},
-                 {"kind", {{"group", "operator.openshift.io"}, {"version", "v1alpha1"}, {"kind", kind}}},
+                 {"kind",
+                  {{"group", "operator.openshift.io"}, {"version", "v1alpha1"}, {"kind", kind}}},
                  {"operation", "CREATE"},
                  {"namespace", "ns"},
                  {"object", object}}}})
@@ -65,7 +66,8 @@ TEST(ReviewCommandTest, ChoosesEndpointByKindOrFlag) {
   Outcome image = RunReview({}, MakeReview("MustGatherImage", {{"images", json::array()}}));
   EXPECT_EQ(image.code, 1);
   EXPECT_THAT(image.out, HasSubstr("spec.images"));
-  Outcome mutate = RunReview({"--endpoint", "mutate-mustgather"}, MakeReview("MustGather", kGoodSpec));
+  Outcome mutate =
+      RunReview({"--endpoint", "mutate-mustgather"}, MakeReview("MustGather", kGoodSpec));
   EXPECT_EQ(mutate.code, 0);
   EXPECT_EQ(json::parse(mutate.out)["response"]["patchType"], "JSONPatch");
 }

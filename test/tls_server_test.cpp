@@ -1,20 +1,19 @@
 #include "mgw/tls_server.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <openssl/err.h>
-#include <openssl/ssl.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <atomic>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include <arpa/inet.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <netinet/in.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "mgw/mustgather_rules.h"
 #include "status_matchers.h"
@@ -24,8 +23,8 @@
 namespace mgw {
 namespace {
 
-using nlohmann::json;
 using ::mgw::testing::StatusIs;
+using nlohmann::json;
 using ::testing::HasSubstr;
 
 std::string Review(const std::string& uid, const std::string& claim) {
@@ -34,8 +33,12 @@ std::string Review(const std::string& uid, const std::string& claim) {
       {"kind", "AdmissionReview"},
       {"request",
        {{"uid", uid},
-        {"kind", {{"group", "operator.openshift.io"}, {"version", "v1alpha1"}, {"kind", "MustGather"}}},
-        {"resource", {{"group", "operator.openshift.io"}, {"version", "v1alpha1"}, {"resource", "mustgathers"}}},
+        {"kind",
+         {{"group", "operator.openshift.io"}, {"version", "v1alpha1"}, {"kind", "MustGather"}}},
+        {"resource",
+         {{"group", "operator.openshift.io"},
+          {"version", "v1alpha1"},
+          {"resource", "mustgathers"}}},
         {"name", "mg"},
         {"namespace", "ns"},
         {"operation", "CREATE"},
@@ -74,9 +77,10 @@ int RequestsOnOneConnection(int port, const std::string& ca_file, int count) {
   int ok = 0;
   if (SSL_connect(ssl) == 1) {
     std::string body = Review("keepalive", "pvc");
-    std::string req = "POST /validate-mustgather HTTP/1.1\r\nHost: localhost\r\n"
-                      "Content-Type: application/json\r\nContent-Length: " +
-                      std::to_string(body.size()) + "\r\n\r\n" + body;
+    std::string req =
+        "POST /validate-mustgather HTTP/1.1\r\nHost: localhost\r\n"
+        "Content-Type: application/json\r\nContent-Length: " +
+        std::to_string(body.size()) + "\r\n\r\n" + body;
     for (int i = 0; i < count; ++i) {
       if (SSL_write(ssl, req.data(), static_cast<int>(req.size())) <= 0) break;
       std::string got;
@@ -228,8 +232,8 @@ TEST_F(TlsServerTest, ConcurrentBurstGetsEveryAnswerRight) {
       for (int i = 0; i < kEach; ++i) {
         std::string uid = "t" + std::to_string(t) + "-" + std::to_string(i);
         bool bad = (i % 2) == 1;
-        auto res = cli->Post("/validate-mustgather", Review(uid, bad ? "BAD" : "ok"),
-                             "application/json");
+        auto res =
+            cli->Post("/validate-mustgather", Review(uid, bad ? "BAD" : "ok"), "application/json");
         if (!res || res->status != 200) continue;
         json resp = json::parse(res->body)["response"];
         if (resp["uid"] == uid && resp["allowed"] == !bad) ++right;

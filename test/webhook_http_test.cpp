@@ -19,8 +19,12 @@ json Review(const json& object, std::string op = "CREATE") {
           {"kind", "AdmissionReview"},
           {"request",
            {{"uid", "uid-1"},
-            {"kind", {{"group", "operator.openshift.io"}, {"version", "v1alpha1"}, {"kind", "MustGather"}}},
-            {"resource", {{"group", "operator.openshift.io"}, {"version", "v1alpha1"}, {"resource", "mustgathers"}}},
+            {"kind",
+             {{"group", "operator.openshift.io"}, {"version", "v1alpha1"}, {"kind", "MustGather"}}},
+            {"resource",
+             {{"group", "operator.openshift.io"},
+              {"version", "v1alpha1"},
+              {"resource", "mustgathers"}}},
             {"name", "mg"},
             {"namespace", "ns"},
             {"operation", op},
@@ -82,8 +86,9 @@ TEST_F(WebhookHttpTest, MutationCarriesBase64PatchAndPatchType) {
   json resp = json::parse(r.body)["response"];
   EXPECT_EQ(resp["patchType"], "JSONPatch");
   std::string decoded = Base64Decode(resp["patch"].get<std::string>()).value();
-  EXPECT_EQ(json::parse(decoded),
-            json::parse(R"([{"op":"add","path":"/spec/storage/type","value":"PersistentVolume"}])"));
+  EXPECT_EQ(
+      json::parse(decoded),
+      json::parse(R"([{"op":"add","path":"/spec/storage/type","value":"PersistentVolume"}])"));
 }
 
 TEST_F(WebhookHttpTest, HttpLevelErrors) {
@@ -100,11 +105,13 @@ TEST_F(WebhookHttpTest, HttpLevelErrors) {
       {"POST", "application/x-www-form-urlencoded", good, 415},
       {"POST", "application/json", "not json", 400},
       {"POST", "application/json", "{}", 400},
-      {"POST", "application/json", R"({"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview"})", 400},
+      {"POST", "application/json",
+       R"({"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview"})", 400},
       {"POST", "application/json", std::string(kMaxBodyBytes + 1, ' '), 413},
   };
   for (const Case& c : cases) {
-    HttpReply r = ServeAdmission(Endpoint::kValidateMustGather, {c.method, c.content_type, c.body}, config_);
+    HttpReply r =
+        ServeAdmission(Endpoint::kValidateMustGather, {c.method, c.content_type, c.body}, config_);
     EXPECT_EQ(r.status, c.want) << c.method << " " << c.content_type << " " << c.body.substr(0, 40);
     EXPECT_THAT(r.content_type, HasSubstr("text/plain"));
     EXPECT_FALSE(r.body.empty());
@@ -113,7 +120,8 @@ TEST_F(WebhookHttpTest, HttpLevelErrors) {
 
 TEST_F(WebhookHttpTest, ContentTypeParametersAndCaseAreAccepted) {
   const std::string good = Review(MustGather("pvc")).dump();
-  EXPECT_EQ(Post(Endpoint::kValidateMustGather, good, "application/json; charset=utf-8").status, 200);
+  EXPECT_EQ(Post(Endpoint::kValidateMustGather, good, "application/json; charset=utf-8").status,
+            200);
   EXPECT_EQ(Post(Endpoint::kValidateMustGather, good, "Application/JSON").status, 200);
 }
 

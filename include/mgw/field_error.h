@@ -34,9 +34,9 @@ inline constexpr std::string_view kReasonAllowlistNotConfigured = "AllowlistNotC
 
 struct FieldError {
   FieldErrorType type = FieldErrorType::kInvalid;
-  std::string field;                   // e.g. "spec.storage.persistentVolume.claim.name"
+  std::string field;                    // e.g. "spec.storage.persistentVolume.claim.name"
   std::optional<nlohmann::json> value;  // the offending value, for kInvalid/kUnsupported/kDuplicate
-  std::string detail;                  // what is wrong and how to fix it, one sentence
+  std::string detail;                   // what is wrong and how to fix it, one sentence
   FindingKind kind = FindingKind::kField;
   std::string reason = std::string(kReasonValidationFailed);
 };

@@ -24,7 +24,7 @@ struct FlagSpec {
   std::string env;            // e.g. "MGW_TLS_CERT_FILE"; empty for none
   std::string default_value;  // used when neither flag nor env is set
   std::string help;
-  bool is_bool = false;       // "--flag" alone means true
+  bool is_bool = false;  // "--flag" alone means true
 };
 
 // The parsed values: every declared flag has an entry.

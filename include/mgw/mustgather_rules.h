@@ -18,7 +18,8 @@ inline constexpr std::string_view kApiVersion = "v1alpha1";
 inline constexpr std::string_view kMustGatherKind = "MustGather";
 inline constexpr std::string_view kMustGatherImageKind = "MustGatherImage";
 inline constexpr std::string_view kStorageTypePersistentVolume = "PersistentVolume";
-inline constexpr std::string_view kDefaultGatherImage = "quay.io/openshift/origin-must-gather:latest";
+inline constexpr std::string_view kDefaultGatherImage =
+    "quay.io/openshift/origin-must-gather:latest";
 
 // What the rules need besides the object.
 struct RuleContext {

@@ -80,9 +80,9 @@ Status InternalError(std::string message);
 template <typename T>
 class [[nodiscard]] StatusOr {
  public:
-  StatusOr(const T& value) : rep_(value) {}  // NOLINT: implicit by design
+  StatusOr(const T& value) : rep_(value) {}        // NOLINT: implicit by design
   StatusOr(T&& value) : rep_(std::move(value)) {}  // NOLINT
-  StatusOr(Status status)  // NOLINT
+  StatusOr(Status status)                          // NOLINT
       : rep_(status.ok() ? InternalError("StatusOr built from an OK status") : std::move(status)) {}
 
   bool ok() const { return std::holds_alternative<T>(rep_); }
@@ -112,10 +112,10 @@ class [[nodiscard]] StatusOr {
 #define MGW_STATUS_CONCAT_(a, b) MGW_STATUS_CONCAT_INNER_(a, b)
 
 // Returns from the enclosing function if `expr` yields a non-OK Status.
-#define MGW_RETURN_IF_ERROR(expr)                          \
-  do {                                                     \
-    ::mgw::Status mgw_status_ = (expr);                    \
-    if (!mgw_status_.ok()) return mgw_status_;             \
+#define MGW_RETURN_IF_ERROR(expr)              \
+  do {                                         \
+    ::mgw::Status mgw_status_ = (expr);        \
+    if (!mgw_status_.ok()) return mgw_status_; \
   } while (0)
 
 // `lhs = value of expr`, or returns its non-OK Status from the enclosing function.
