@@ -117,9 +117,7 @@ WebhookServer::WebhookServer(ServerOptions options, HandlerConfig config,
   evaluator_ = std::make_unique<WorkerPool>(
       WorkerPoolOptions{kEvaluatorThreads, kMaxEvaluatorThreads, 30s, nullptr, nullptr, nullptr});
   tls_ = std::make_unique<httplib::SSLServer>([this](SSL_CTX& ctx) { return SetUpTls(ctx); });
-  probe_ = std::make_unique<httplib::Server>();
   ConfigureTls();
-  ConfigureProbes();
   RegisterMetrics();
 }
 
@@ -201,19 +199,6 @@ void WebhookServer::ConfigureTls() {
       [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
         WritePlain(res, 500, "internal error while serving the request");
       });
-}
-
-void WebhookServer::ConfigureProbes() {
-  probe_->new_task_queue = [] { return new httplib::ThreadPool(2); };
-  probe_->Get("/healthz",
-              [](const httplib::Request&, httplib::Response& res) { WritePlain(res, 200, "ok"); });
-  probe_->Get("/readyz", [this](const httplib::Request&, httplib::Response& res) {
-    std::string why = NotReadyReason();
-    WritePlain(res, why.empty() ? 200 : 503, why.empty() ? "ok" : "not ready: " + why);
-  });
-  probe_->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
-    res.set_content(registry_->Render(), std::string(kPrometheusContentType).c_str());
-  });
 }
 
 void WebhookServer::RegisterMetrics() {
@@ -310,25 +295,22 @@ Status WebhookServer::Start() {
                             std::to_string(options_.listen.port) + " (--listen)");
   }
   if (listen_fd_ >= 0) ::listen(listen_fd_, kListenBacklog);
-  probe_port_ = Bind(*probe_, options_.probe_listen);
-  if (probe_port_ < 0) {
-    return UnavailableError("cannot listen on " + options_.probe_listen.host + ":" +
-                            std::to_string(options_.probe_listen.port) + " (--probe-listen)");
-  }
+  ProbeServerOptions probes{options_.probe_listen, nullptr, [this] { return NotReadyReason(); },
+                            registry_.get()};
+  MGW_ASSIGN_OR_RETURN(probes_, ProbeServer::Start(std::move(probes)));
   tls_thread_ = std::thread([this] {
     tls_->listen_after_bind();
     std::lock_guard<std::mutex> lock(mu_);
     tls_done_ = true;
     cv_.notify_all();
   });
-  probe_thread_ = std::thread([this] { probe_->listen_after_bind(); });
   janitor_ = std::thread([this] { JanitorLoop(); });
-  if (!WaitRunning(*tls_) || !WaitRunning(*probe_)) {
-    return UnavailableError("the listeners did not start");
+  if (!WaitRunning(*tls_)) {
+    return UnavailableError("the HTTPS listener did not start");
   }
   LogEvent(spdlog::level::info, "serving",
            {{"https_port", port_},
-            {"probe_port", probe_port_},
+            {"probe_port", probes_->port()},
             {"cert", options_.tls_cert_file},
             {"cert_not_after", UnixSeconds(watcher_->Current()->not_after)},
             {"mtls", !options_.client_auth.ca_file.empty()}});
@@ -378,8 +360,7 @@ void WebhookServer::Shutdown() {
     cv_.notify_all();
   }
   if (janitor_.joinable()) janitor_.join();
-  probe_->stop();
-  if (probe_thread_.joinable()) probe_thread_.join();
+  if (probes_) probes_->Stop();
 }
 
 }  // namespace mgw

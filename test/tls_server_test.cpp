@@ -381,5 +381,16 @@ TEST_F(TlsServerTest, PortInUseIsUnavailable) {
   EXPECT_THAT((*second)->Start(), StatusIs(StatusCode::kUnavailable, HasSubstr("--listen")));
 }
 
+// httplib's own default (SO_REUSEPORT) would let a second server share the probe
+// port silently, and the kubelet would probe whichever the kernel picked.
+TEST_F(TlsServerTest, ProbePortInUseIsUnavailable) {
+  StartServer(Options());
+  ServerOptions clash = Options();
+  clash.probe_listen.port = server_->probe_port();
+  auto second = WebhookServer::Create(clash, config_);
+  ASSERT_TRUE(second.ok());
+  EXPECT_THAT((*second)->Start(), StatusIs(StatusCode::kUnavailable, HasSubstr("--probe-listen")));
+}
+
 }  // namespace
 }  // namespace mgw

@@ -1,5 +1,6 @@
-// The webhook's network edge: an HTTPS listener for the admission endpoints and a
-// plain-HTTP probe listener (/healthz, /readyz, /metrics), both on cpp-httplib.
+// The webhook's network edge: an HTTPS listener for the admission endpoints on
+// cpp-httplib, and the plain-HTTP probe listener (/healthz, /readyz, /metrics) of
+// probe_server.
 // All decisions are delegated to the webhook_http stages; this module adapts
 // sockets to them and adds the production concerns: certificate rotation
 // (cert_watcher), optional mTLS (tls_hooks), a deadline per review
@@ -23,6 +24,7 @@
 #include "mgw/connection_tracker.h"
 #include "mgw/flags.h"
 #include "mgw/metrics.h"
+#include "mgw/probe_server.h"
 #include "mgw/status.h"
 #include "mgw/tls_hooks.h"
 #include "mgw/webhook_http.h"
@@ -87,7 +89,7 @@ class WebhookServer {
   void Shutdown();
 
   int port() const { return port_; }
-  int probe_port() const { return probe_port_; }
+  int probe_port() const { return probes_ ? probes_->port() : 0; }
   // "" when serving and ready; otherwise why not (draining, listener down, no
   // valid certificate, or the extra gate's reason).
   std::string NotReadyReason() const;
@@ -99,7 +101,6 @@ class WebhookServer {
                 std::unique_ptr<CertificateWatcher> watcher);
   bool SetUpTls(SSL_CTX& ctx);
   void ConfigureTls();
-  void ConfigureProbes();
   void RegisterMetrics();
   httplib::TaskQueue* NewWorkerPool();
   void Serve(Endpoint endpoint, const httplib::Request& req, httplib::Response& res);
@@ -120,12 +121,10 @@ class WebhookServer {
   Status setup_status_;
   std::unique_ptr<WorkerPool> evaluator_;
   std::unique_ptr<httplib::SSLServer> tls_;
-  std::unique_ptr<httplib::Server> probe_;
+  std::unique_ptr<ProbeServer> probes_;  // /healthz, /readyz, /metrics; set by Start
   std::thread tls_thread_;
-  std::thread probe_thread_;
   std::thread janitor_;
   int port_ = 0;
-  int probe_port_ = 0;
   std::atomic<bool> draining_{false};
   std::atomic<int> listen_fd_{-1};
   std::mutex mu_;
