@@ -3,38 +3,21 @@
 #include <cstdint>
 #include <string>
 
+#include "mgw/quote.h"
+
 namespace mgw {
 namespace {
 
 constexpr uint64_t kTwoTo63 = uint64_t{1} << 63;  // |min int64|, the largest magnitude allowed
-constexpr size_t kMaxQuoted = 64;
 constexpr std::string_view kExamples = "write it like \"90s\", \"1h30m\" or \"1.5h\"";
 
-// Quotes user text for a message: printable ASCII kept, other bytes as \xNN, long text cut.
-std::string Quote(std::string_view text) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out = "\"";
-  for (size_t i = 0; i < text.size() && i < kMaxQuoted; ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
-      out += static_cast<char>(c);
-    } else {
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 0xf];
-    }
-  }
-  if (text.size() > kMaxQuoted) out += "...";
-  return out + "\"";
-}
-
 Status Invalid(std::string_view orig, std::string_view problem) {
-  return InvalidArgumentError("invalid duration " + Quote(orig) + ": " + std::string(problem) +
+  return InvalidArgumentError("invalid duration " + QuoteBytes(orig) + ": " + std::string(problem) +
                               "; " + std::string(kExamples));
 }
 
 Status TooLarge(std::string_view orig) {
-  return OutOfRangeError("duration " + Quote(orig) +
+  return OutOfRangeError("duration " + QuoteBytes(orig) +
                          " is out of range: the limit is about 292 years (9223372036854775807ns)");
 }
 
@@ -94,7 +77,7 @@ struct Number {
 // Consumes [0-9]*(\.[0-9]*)? from the front of `s`, needing a digit on one side of the '.'.
 Status ParseNumber(std::string_view orig, std::string_view& s, Number& n) {
   if (!IsDigit(s.front()) && s.front() != '.') {
-    return Invalid(orig, "expected a number at " + Quote(s));
+    return Invalid(orig, "expected a number at " + QuoteBytes(s));
   }
   const size_t before = s.size();
   if (!LeadingInt(s, n.v)) return TooLarge(orig);
@@ -121,7 +104,7 @@ Status AddTerm(std::string_view orig, std::string_view& s, uint64_t& total) {
   s.remove_prefix(len);
   const uint64_t nanos = UnitNanos(unit);
   if (nanos == 0) {
-    return Invalid(orig, "unknown unit " + Quote(unit) + " (units: ns, us, ms, s, m, h)");
+    return Invalid(orig, "unknown unit " + QuoteBytes(unit) + " (units: ns, us, ms, s, m, h)");
   }
   if (n.v > kTwoTo63 / nanos) return TooLarge(orig);
   uint64_t v = n.v * nanos;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <string>
 
+#include "mgw/quote.h"
+
 namespace mgw {
 namespace {
 
@@ -14,26 +16,6 @@ constexpr std::string_view kDefaultTag = "latest";
 constexpr size_t kMaxPathLength = 255;
 constexpr size_t kMaxTagLength = 128;
 constexpr size_t kMaxQuoted = 160;
-
-// Quotes user text for a message: printable ASCII kept, other bytes as \xNN, cut near
-// kMaxQuoted output bytes so a megabyte input still yields a short message.
-std::string Quote(std::string_view text) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out = "\"";
-  size_t i = 0;
-  for (; i < text.size() && out.size() <= kMaxQuoted; ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
-      out += static_cast<char>(c);
-    } else {
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 0xf];
-    }
-  }
-  if (i < text.size()) out += "...(" + std::to_string(text.size()) + " bytes)";
-  return out + "\"";
-}
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 bool IsLower(char c) { return c >= 'a' && c <= 'z'; }
@@ -110,12 +92,13 @@ Status CheckDomain(std::string_view domain) {
   }
   if (!host_ok) {
     return InvalidArgumentError(
-        "registry host " + Quote(host) +
+        "registry host " + QuoteBytes(host, kMaxQuoted) +
         " is invalid: use dot-separated letters, digits and inner '-' (e.g. quay.io), or [IPv6]");
   }
   if (!rest.empty() &&
       (rest.size() < 2 || rest.front() != ':' || !AllOf(rest.substr(1), IsDigit))) {
-    return InvalidArgumentError("registry port in " + Quote(domain) + " must be ':' and digits");
+    return InvalidArgumentError("registry port in " + QuoteBytes(domain, kMaxQuoted) +
+                                " must be ':' and digits");
   }
   return Status();
 }
@@ -147,12 +130,12 @@ Status CheckPath(std::string_view path) {
     const std::string_view comp =
         path.substr(start, slash == std::string_view::npos ? slash : slash - start);
     if (comp.empty()) {
-      return InvalidArgumentError("repository path " + Quote(path) +
+      return InvalidArgumentError("repository path " + QuoteBytes(path, kMaxQuoted) +
                                   " has an empty component: remove the extra or trailing '/'");
     }
     if (!IsPathComponent(comp)) {
       return InvalidArgumentError(
-          "repository path component " + Quote(comp) +
+          "repository path component " + QuoteBytes(comp, kMaxQuoted) +
           " is invalid: use lowercase letters and digits separated by '.', '_', '__' or '-'");
     }
     if (slash == std::string_view::npos) break;
@@ -168,7 +151,7 @@ Status CheckPath(std::string_view path) {
 Status CheckTag(std::string_view tag) {
   const bool chars_ok = AllOf(tag, [](char c) { return IsWord(c) || c == '.' || c == '-'; });
   if (tag.empty() || !IsWord(tag.front()) || !chars_ok) {
-    return InvalidArgumentError("tag " + Quote(tag) +
+    return InvalidArgumentError("tag " + QuoteBytes(tag, kMaxQuoted) +
                                 " is invalid: use letters, digits, '_', '.' and '-', not starting "
                                 "with '.' or '-'");
   }
@@ -208,12 +191,12 @@ Status CheckDigest(std::string_view digest) {
   const std::string_view algorithm = digest.substr(0, colon);
   const std::string_view hex = colon == std::string_view::npos ? "" : digest.substr(colon + 1);
   if (!IsAlgorithm(algorithm) || hex.size() < 32 || !AllOf(hex, IsHex)) {
-    return InvalidArgumentError("digest " + Quote(digest) +
+    return InvalidArgumentError("digest " + QuoteBytes(digest, kMaxQuoted) +
                                 " is invalid: write it as sha256:<64 lowercase hex digits>");
   }
   const size_t want = HexLengthOf(algorithm);
   if (want == 0) {
-    return InvalidArgumentError("digest algorithm " + Quote(algorithm) +
+    return InvalidArgumentError("digest algorithm " + QuoteBytes(algorithm, kMaxQuoted) +
                                 " is not supported: use sha256, sha384 or sha512");
   }
   if (hex.size() != want) {
@@ -222,7 +205,8 @@ Status CheckDigest(std::string_view digest) {
                                 std::to_string(hex.size()));
   }
   if (!AllOf(hex, IsLowerHex)) {
-    return InvalidArgumentError("digest " + Quote(digest) + " must use lowercase hex digits");
+    return InvalidArgumentError("digest " + QuoteBytes(digest, kMaxQuoted) +
+                                " must use lowercase hex digits");
   }
   return Status();
 }
@@ -268,7 +252,8 @@ StatusOr<ImageRef> Parse(std::string_view text) {
   const std::string_view remainder = split.remainder;
   const std::string_view repository = remainder.substr(0, remainder.find(':'));
   if (HasUpper(repository.substr(0, repository.find('@')))) {
-    return InvalidArgumentError("repository name must be lowercase, got " + Quote(repository));
+    return InvalidArgumentError("repository name must be lowercase, got " +
+                                QuoteBytes(repository, kMaxQuoted));
   }
   return ParseRemainder(std::move(split.domain), remainder);
 }

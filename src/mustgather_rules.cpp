@@ -5,6 +5,7 @@
 #include "mgw/go_duration.h"
 #include "mgw/image_ref.h"
 #include "mgw/k8s_names.h"
+#include "mgw/quote.h"
 
 namespace mgw {
 namespace {
@@ -24,10 +25,6 @@ const json* Member(const json& obj, std::string_view key) {
   auto it = obj.find(key);
   if (it == obj.end() || it->is_null()) return nullptr;
   return &*it;
-}
-
-std::string Quote(std::string_view s) {
-  return json(s).dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 FieldError Policy(FieldError e, std::string_view reason) {
@@ -69,7 +66,7 @@ void Checker::CheckStorage(const json& spec) {
     Error(Required(std::string(kStorage),
                    "every MustGather writes to a PersistentVolumeClaim; set "
                    "spec.storage.persistentVolume.claim.name to a PVC in namespace " +
-                       Quote(ns.empty() ? "<this namespace>" : ns)));
+                       QuoteJson(ns.empty() ? "<this namespace>" : ns)));
     return;
   }
   if (!Expect(*storage, json::value_t::object, kStorage, "an object")) return;
@@ -111,9 +108,10 @@ void Checker::CheckClaim(const json& pv) {
     return;
   }
   Error(Policy(
-      Forbidden(field, "the PVC must be in the MustGather's namespace " + Quote(ns) + ", not " +
-                           Quote(want) + "; create the PVC in " + Quote(ns) +
-                           " and drop claim.namespace, or create the MustGather in " + Quote(want)),
+      Forbidden(field, "the PVC must be in the MustGather's namespace " + QuoteJson(ns) + ", not " +
+                           QuoteJson(want) + "; create the PVC in " + QuoteJson(ns) +
+                           " and drop claim.namespace, or create the MustGather in " +
+                           QuoteJson(want)),
       kReasonValidationFailed));
 }
 
@@ -195,7 +193,7 @@ std::string DescribeAllowlist(const Allowlist& list) {
   out += ": ";
   for (size_t i = 0; i < list.entries.size(); ++i) {
     if (i > 0) out += ", ";
-    out += Quote(list.entries[i]);
+    out += QuoteJson(list.entries[i]);
   }
   return out;
 }
@@ -211,10 +209,10 @@ void Checker::CheckImage(const std::string& field, const std::string& image, boo
   StatusOr<ImageRef> def = ParseImageRef(ctx.default_image);
   if (def.ok() ? SameImage(*ref, *def) : image == ctx.default_image) return;
   const Allowlist& list = *ctx.allowlist;
-  std::string shown = Quote(image);
+  std::string shown = QuoteJson(image);
   if (ref->ToString() != image) shown += " (" + ref->ToString() + ")";
   std::string remedy = in_list ? "remove it" : "remove spec.mustGatherImage";
-  remedy += " to run the default image " + Quote(ctx.default_image);
+  remedy += " to run the default image " + QuoteJson(ctx.default_image);
   if (!list.configured) {
     Error(
         Policy(Forbidden(field, "custom image " + shown +

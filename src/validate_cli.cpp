@@ -9,15 +9,12 @@
 
 #include "mgw/allowlist_file.h"
 #include "mgw/mustgatherimage_rules.h"
+#include "mgw/quote.h"
 
 namespace mgw {
 namespace {
 
 using nlohmann::json;
-
-std::string Quote(std::string_view s) {
-  return json(s).dump(-1, ' ', false, json::error_handler_t::replace);
-}
 
 // The flag's canonical name for "-f", "--filename" etc.; "" when unknown.
 std::string_view CanonicalFlag(std::string_view name) {
@@ -34,7 +31,7 @@ StatusOr<OutputFormat> ParseFormat(std::string_view value) {
   if (value == "text") return OutputFormat::kText;
   if (value == "json") return OutputFormat::kJson;
   if (value == "junit") return OutputFormat::kJunit;
-  return InvalidArgumentError("unknown output format " + Quote(value) +
+  return InvalidArgumentError("unknown output format " + QuoteJson(value) +
                               "; use text, json or junit");
 }
 
@@ -73,15 +70,15 @@ Status ParseArg(const std::vector<std::string>& args, size_t& i, ValidateOptions
   std::string_view flag = CanonicalFlag(name);
   if (flag.empty()) {
     return InvalidArgumentError(arg.starts_with("-") && arg != "-"
-                                    ? "unknown flag " + Quote(name)
-                                    : "unexpected argument " + Quote(arg) +
+                                    ? "unknown flag " + QuoteJson(name)
+                                    : "unexpected argument " + QuoteJson(arg) +
                                           "; name inputs with -f PATH");
   }
   std::optional<std::string> value;
   if (eq != std::string_view::npos) value = std::string(arg.substr(eq + 1));
   if (flag == "strict") {
     if (value && *value != "true" && *value != "false") {
-      return InvalidArgumentError("flag --strict takes true or false, not " + Quote(*value));
+      return InvalidArgumentError("flag --strict takes true or false, not " + QuoteJson(*value));
     }
     o.strict = !value || *value == "true";
     return Status::Ok();
@@ -111,7 +108,7 @@ std::string SkipReason(const ObjectResult& r) {
   std::string want = std::string(kApiGroup) + "/" + std::string(kApiVersion);
   if (r.api_version.empty()) return "apiVersion is not set; expected " + want;
   if (GroupOf(r.api_version) != kApiGroup) {
-    return "apiVersion " + Quote(r.api_version) + " is not in group " + std::string(kApiGroup) +
+    return "apiVersion " + QuoteJson(r.api_version) + " is not in group " + std::string(kApiGroup) +
            "; expected " + want;
   }
   return "";
