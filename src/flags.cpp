@@ -1,6 +1,5 @@
 #include "mgw/flags.h"
 
-#include <cstdlib>
 
 namespace mgw {
 namespace {
@@ -13,14 +12,6 @@ StatusOr<bool> ParseBool(std::string_view name, std::string_view text) {
 }
 
 }  // namespace
-
-EnvLookup ProcessEnv() {
-  return [](std::string_view name) -> std::optional<std::string> {
-    const char* v = std::getenv(std::string(name).c_str());
-    if (v == nullptr) return std::nullopt;
-    return std::string(v);
-  };
-}
 
 bool FlagValues::GetBool(const std::string& name) const {
   StatusOr<bool> v = ParseBool(name, Get(name));

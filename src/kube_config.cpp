@@ -15,7 +15,7 @@ std::string Trim(std::string_view s) {
   return std::string(s.substr(begin, end - begin + 1));
 }
 
-std::string EnvOr(const EnvReader& env, std::string_view name) {
+std::string EnvOr(const EnvLookup& env, std::string_view name) {
   std::optional<std::string> v = env(name);
   return v ? *v : "";
 }
@@ -45,19 +45,11 @@ StatusOr<std::string> ReadRequired(const FileReader& files, const std::string& p
 
 }  // namespace
 
-EnvReader ProcessEnvReader() {
-  return [](std::string_view name) -> std::optional<std::string> {
-    const char* v = std::getenv(std::string(name).c_str());
-    if (v == nullptr) return std::nullopt;
-    return std::string(v);
-  };
-}
-
 FileReader DiskFileReader() {
   return [](const std::string& path) { return ReadFileToString(path); };
 }
 
-StatusOr<KubeConfig> LoadInClusterConfig(const EnvReader& env, const FileReader& files,
+StatusOr<KubeConfig> LoadInClusterConfig(const EnvLookup& env, const FileReader& files,
                                          std::string_view dir) {
   std::string host = EnvOr(env, "KUBERNETES_SERVICE_HOST");
   std::string port = EnvOr(env, "KUBERNETES_SERVICE_PORT");
@@ -83,7 +75,7 @@ StatusOr<KubeConfig> LoadInClusterConfig(const EnvReader& env, const FileReader&
   return config;
 }
 
-StatusOr<KubeConfig> ResolveKubeConfig(const std::string& kubeconfig_path, const EnvReader& env,
+StatusOr<KubeConfig> ResolveKubeConfig(const std::string& kubeconfig_path, const EnvLookup& env,
                                        const FileReader& files) {
   if (!kubeconfig_path.empty()) {
     return LoadKubeconfig(SplitKubeconfigPaths(kubeconfig_path), files);

@@ -3,7 +3,7 @@
 namespace mgw {
 
 StatusOr<ClusterBackends> ConnectToCluster(const ClusterOptions& options) {
-  EnvReader env = options.env ? options.env : ProcessEnvReader();
+  EnvLookup env = options.env ? options.env : ProcessEnv();
   FileReader files = options.files ? options.files : DiskFileReader();
   StatusOr<KubeConfig> config = ResolveKubeConfig(options.kubeconfig, env, files);
   if (!config.ok() && config.status().code() == StatusCode::kFailedPrecondition &&

@@ -22,7 +22,7 @@ struct FakeWorld {
   std::map<std::string, std::string> files;
   int reads = 0;
 
-  EnvReader Env() {
+  EnvLookup Env() {
     return [this](std::string_view name) -> std::optional<std::string> {
       auto it = env.find(std::string(name));
       if (it == env.end()) return std::nullopt;

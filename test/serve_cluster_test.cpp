@@ -36,7 +36,7 @@ bool WaitUntil(const std::function<bool()>& done) {
   return true;
 }
 
-EnvReader Env(std::map<std::string, std::string> vars) {
+EnvLookup Env(std::map<std::string, std::string> vars) {
   return [vars](std::string_view name) -> std::optional<std::string> {
     auto it = vars.find(std::string(name));
     if (it == vars.end()) return std::nullopt;

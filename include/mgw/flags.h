@@ -10,14 +10,10 @@
 #include <string_view>
 #include <vector>
 
+#include "mgw/env.h"
 #include "mgw/status.h"
 
 namespace mgw {
-
-using EnvLookup = std::function<std::optional<std::string>(std::string_view)>;
-
-// Reads the process environment.
-EnvLookup ProcessEnv();
 
 struct FlagSpec {
   std::string name;           // without dashes, e.g. "tls-cert-file"

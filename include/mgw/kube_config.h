@@ -13,17 +13,15 @@
 #include <string>
 #include <string_view>
 
+#include "mgw/env.h"
 #include "mgw/status.h"
 
 namespace mgw {
 
-// Looks up an environment variable; nullopt when unset. Same shape as EnvLookup (flags.h).
-using EnvReader = std::function<std::optional<std::string>(std::string_view name)>;
 // Reads a whole file; errors as ReadFileToString (manifest.h) reports them.
 using FileReader = std::function<StatusOr<std::string>(const std::string& path)>;
 
-// The process environment, and the real filesystem.
-EnvReader ProcessEnvReader();
+// The real filesystem.
 FileReader DiskFileReader();
 
 inline constexpr std::string_view kServiceAccountDir =
@@ -44,7 +42,7 @@ struct KubeConfig {
 // The pod's service account: KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT,
 // <dir>/token (named in token_file, so rotations are picked up) and <dir>/ca.crt.
 // FAILED_PRECONDITION naming the variable or file that is missing or empty.
-StatusOr<KubeConfig> LoadInClusterConfig(const EnvReader& env, const FileReader& files,
+StatusOr<KubeConfig> LoadInClusterConfig(const EnvLookup& env, const FileReader& files,
                                          std::string_view dir = kServiceAccountDir);
 
 // Picks the configuration the way kubectl and client-go do: `kubeconfig_path` when
@@ -52,7 +50,7 @@ StatusOr<KubeConfig> LoadInClusterConfig(const EnvReader& env, const FileReader&
 // in-cluster service account when KUBERNETES_SERVICE_HOST is set, else
 // $HOME/.kube/config if it exists. FAILED_PRECONDITION listing what was tried when
 // none applies; the chosen source's own error otherwise.
-StatusOr<KubeConfig> ResolveKubeConfig(const std::string& kubeconfig_path, const EnvReader& env,
+StatusOr<KubeConfig> ResolveKubeConfig(const std::string& kubeconfig_path, const EnvLookup& env,
                                        const FileReader& files);
 
 // An API server URL split for an HTTP client.

@@ -22,7 +22,7 @@ namespace mgw {
 struct ClusterOptions {
   std::string kubeconfig;  // --kubeconfig; its env twin is $KUBECONFIG
   bool pvc_warnings = true;
-  EnvReader env;     // ProcessEnvReader() when null
+  EnvLookup env;     // ProcessEnv() when null
   FileReader files;  // DiskFileReader() when null
   InformerLog log;
   HttpKubeClientOptions client;
