@@ -4,6 +4,8 @@
 
 #include <httplib.h>
 
+#include "mgw/json_patch.h"
+
 namespace mgw::testing {
 namespace {
 
@@ -106,6 +108,16 @@ KubeConfig FakeApiServer::Config(const std::string& token) const {
   config.token = token;
   config.source = "fake apiserver";
   return config;
+}
+
+std::string FakeApiServer::WriteKubeconfig(const TempDir& dir) const {
+  return dir.Write("kubeconfig",
+                   "apiVersion: v1\nkind: Config\ncurrent-context: fake\n"
+                   "contexts:\n- name: fake\n  context: {cluster: c, user: u}\n"
+                   "clusters:\n- name: c\n  cluster:\n    server: " +
+                       Config().server +
+                       "\n    certificate-authority-data: " + Base64Encode(ca_.cert_pem()) +
+                       "\nusers:\n- name: u\n  user: {token: t0k}\n");
 }
 
 json FakeApiServer::Apply(const Gvr& gvr, const json& object) {
@@ -322,6 +334,14 @@ void FakeApiServer::Handle(const httplib::Request& req, httplib::Response& res) 
   cv_.notify_all();
   Reply(res, reply);
   Record(req, res.status);
+}
+
+EnvLookup MapEnv(std::map<std::string, std::string> vars) {
+  return [vars = std::move(vars)](std::string_view name) -> std::optional<std::string> {
+    auto it = vars.find(std::string(name));
+    if (it == vars.end()) return std::nullopt;
+    return it->second;
+  };
 }
 
 }  // namespace mgw::testing

@@ -66,6 +66,9 @@ class FakeApiServer {
   const TestCa& ca() const { return ca_; }
   // A KubeConfig for this server: its URL and CA, plus `token` when non-empty.
   KubeConfig Config(const std::string& token = "") const;
+  // Writes a kubeconfig file for this server (CA inline, bearer token "t0k") into
+  // `dir`, as a user would pass with --kubeconfig; returns its path.
+  std::string WriteKubeconfig(const TempDir& dir) const;
 
   // Writes as an administrator would, bypassing HTTP (and faults): creates the
   // object, or replaces it (ignoring its resourceVersion). Returns the stored object.
@@ -144,6 +147,9 @@ class FakeApiServer {
 
 // "<api>/<plural>" as FakeStore names resources, e.g. "v1/persistentvolumeclaims".
 std::string FakeResourceId(const Gvr& gvr);
+
+// An environment holding exactly `vars`, for code that reads KUBECONFIG, HOME etc.
+EnvLookup MapEnv(std::map<std::string, std::string> vars);
 
 }  // namespace mgw::testing
 

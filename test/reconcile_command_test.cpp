@@ -10,7 +10,6 @@
 #include "mgw/command_support.h"
 #include "mgw/commands.h"
 #include "mgw/event_recorder.h"
-#include "mgw/json_patch.h"
 #include "mgw/leader_election.h"
 #include "mgw/plan_executor.h"
 #include "mgw/pvc_cache.h"
@@ -22,6 +21,7 @@ namespace {
 
 using ::mgw::testing::FakeApiServer;
 using ::mgw::testing::kTestNamespace;
+using ::mgw::testing::MapEnv;
 using ::mgw::testing::TempDir;
 using ::mgw::testing::WaitUntil;
 using nlohmann::json;
@@ -30,24 +30,6 @@ using ::testing::HasSubstr;
 // ReconcileMain waits for SIGTERM with sigwait, which needs the signal blocked in every
 // thread; blocking it before main (so before any thread exists) guarantees that.
 const bool kSignalsBlocked = (BlockStopSignals(), true);
-
-EnvLookup Env(std::map<std::string, std::string> vars) {
-  return [vars](std::string_view name) -> std::optional<std::string> {
-    auto it = vars.find(std::string(name));
-    if (it == vars.end()) return std::nullopt;
-    return it->second;
-  };
-}
-
-std::string WriteKubeconfig(const TempDir& dir, const FakeApiServer& server) {
-  return dir.Write("kubeconfig",
-                   "apiVersion: v1\nkind: Config\ncurrent-context: fake\n"
-                   "contexts:\n- name: fake\n  context: {cluster: c, user: u}\n"
-                   "clusters:\n- name: c\n  cluster:\n    server: " +
-                       server.Config().server +
-                       "\n    certificate-authority-data: " + Base64Encode(server.ca().cert_pem()) +
-                       "\nusers:\n- name: u\n  user: {token: t0k}\n");
-}
 
 struct Outcome {
   int code = -1;
@@ -67,7 +49,7 @@ Outcome RunCommand(const std::vector<std::string>& args, const EnvLookup& env) {
 
 TEST(ReconcileCommandTest, HelpListsEveryFlagWithItsEnvironmentVariable) {
   ASSERT_TRUE(kSignalsBlocked);
-  Outcome o = RunCommand({"--help"}, Env({}));
+  Outcome o = RunCommand({"--help"}, MapEnv({}));
   EXPECT_EQ(o.code, 0);
   for (const char* text :
        {"  --kubeconfig VALUE", "[$KUBECONFIG]", "  --namespace VALUE", "[$MGW_WATCH_NAMESPACE]",
@@ -90,14 +72,14 @@ TEST(ReconcileCommandTest, BadFlagsExitTwo) {
                                              {"--default-image="},
                                              {"--no-such-flag"},
                                              {"--leader-elect=maybe"}}) {
-    Outcome o = RunCommand(args, Env({{"HOME", "/nonexistent"}}));
+    Outcome o = RunCommand(args, MapEnv({{"HOME", "/nonexistent"}}));
     EXPECT_EQ(o.code, 2) << args[0];
     EXPECT_THAT(o.err, HasSubstr("error:")) << args[0];
   }
 }
 
 TEST(ReconcileCommandTest, WithoutAClusterItSaysSoAndExitsTwo) {
-  Outcome o = RunCommand({"--log-format=text"}, Env({{"HOME", "/nonexistent"}}));
+  Outcome o = RunCommand({"--log-format=text"}, MapEnv({{"HOME", "/nonexistent"}}));
   EXPECT_EQ(o.code, 2);
   EXPECT_THAT(o.err, HasSubstr("cannot start"));
 }
@@ -105,8 +87,8 @@ TEST(ReconcileCommandTest, WithoutAClusterItSaysSoAndExitsTwo) {
 TEST(ReconcileCommandTest, LeaderElectionNeedsANamespace) {
   FakeApiServer server;
   TempDir dir;
-  Outcome o = RunCommand({"--kubeconfig", WriteKubeconfig(dir, server), "--log-format=text"},
-                         Env({{"HOME", "/nonexistent"}}));
+  Outcome o = RunCommand({"--kubeconfig", server.WriteKubeconfig(dir), "--log-format=text"},
+                         MapEnv({{"HOME", "/nonexistent"}}));
   EXPECT_EQ(o.code, 2);
   EXPECT_THAT(o.err, HasSubstr("--leader-election-namespace"));
 }
@@ -118,10 +100,10 @@ TEST(ReconcileCommandTest, ReconcilesUntilSigtermThenReleasesTheLease) {
   TempDir dir;
   server.Apply(PersistentVolumeClaimsGvr(), testing::PvcObject("mg-artifacts", "Bound"));
   server.Apply(MustGathersGvr(), testing::MustGatherObject("mg"));
-  std::vector<std::string> args = {"--kubeconfig",   WriteKubeconfig(dir, server),
+  std::vector<std::string> args = {"--kubeconfig",   server.WriteKubeconfig(dir),
                                    "--probe-listen", "127.0.0.1:0",
                                    "--log-level",    "warn"};
-  EnvLookup env = Env(
+  EnvLookup env = MapEnv(
       {{"HOME", "/nonexistent"}, {"POD_NAME", "pod-1"}, {"POD_NAMESPACE", "mustgather-webhook"}});
   int code = -1;
   std::thread command([&] { code = ReconcileMain(args, env); });

@@ -9,7 +9,6 @@
 
 #include "fake_apiserver.h"
 #include "mgw/commands.h"
-#include "mgw/json_patch.h"
 #include "mgw/mustgather_rules.h"
 #include "mgw/tls_server.h"
 #include "status_matchers.h"
@@ -20,6 +19,7 @@ namespace {
 
 using ::mgw::testing::FakeApiServer;
 using ::mgw::testing::IsOk;
+using ::mgw::testing::MapEnv;
 using ::mgw::testing::StatusIs;
 using ::mgw::testing::TempDir;
 using nlohmann::json;
@@ -36,29 +36,10 @@ bool WaitUntil(const std::function<bool()>& done) {
   return true;
 }
 
-EnvLookup Env(std::map<std::string, std::string> vars) {
-  return [vars](std::string_view name) -> std::optional<std::string> {
-    auto it = vars.find(std::string(name));
-    if (it == vars.end()) return std::nullopt;
-    return it->second;
-  };
-}
-
-// A kubeconfig for `server` with a bearer token, written into `dir`.
-std::string WriteKubeconfig(const TempDir& dir, const FakeApiServer& server) {
-  return dir.Write("kubeconfig",
-                   "apiVersion: v1\nkind: Config\ncurrent-context: fake\n"
-                   "contexts:\n- name: fake\n  context: {cluster: c, user: u}\n"
-                   "clusters:\n- name: c\n  cluster:\n    server: " +
-                       server.Config().server +
-                       "\n    certificate-authority-data: " + Base64Encode(server.ca().cert_pem()) +
-                       "\nusers:\n- name: u\n  user: {token: t0k}\n");
-}
-
 ClusterOptions Options(const std::string& kubeconfig) {
   ClusterOptions o;
   o.kubeconfig = kubeconfig;
-  o.env = Env({{"HOME", "/nonexistent"}});
+  o.env = MapEnv({{"HOME", "/nonexistent"}});
   o.informer.backoff = {std::chrono::milliseconds(1), std::chrono::milliseconds(20)};
   return o;
 }
@@ -92,7 +73,7 @@ TEST(ServeClusterTest, FollowsTheClusterAndWatchesClaims) {
   auth.bearer_token = "t0k";
   FakeApiServer server(auth);
   TempDir dir;
-  StatusOr<ClusterBackends> backends = ConnectToCluster(Options(WriteKubeconfig(dir, server)));
+  StatusOr<ClusterBackends> backends = ConnectToCluster(Options(server.WriteKubeconfig(dir)));
   ASSERT_THAT(backends, IsOk());
   EXPECT_THAT(backends->source, HasSubstr("kubeconfig " + dir.path()));
   ASSERT_TRUE(backends->allowlist->informer().WaitForSync(kDeadline));
@@ -100,7 +81,7 @@ TEST(ServeClusterTest, FollowsTheClusterAndWatchesClaims) {
   ASSERT_TRUE(backends->pvcs->informer().WaitForSync(kDeadline));
   EXPECT_THAT(backends->pvcs->Find("ns", "data"), StatusIs(StatusCode::kNotFound));
 
-  ClusterOptions quiet = Options(WriteKubeconfig(dir, server));
+  ClusterOptions quiet = Options(server.WriteKubeconfig(dir));
   quiet.pvc_warnings = false;
   StatusOr<ClusterBackends> without = ConnectToCluster(quiet);
   ASSERT_THAT(without, IsOk());
@@ -125,7 +106,7 @@ TEST(ServeClusterTest, ReadinessWaitsForTheFirstSyncThenReviewsUseTheCluster) {
   FakeApiServer server;
   server.FailNext(1000000, 503, "GET");
   TempDir dir;
-  StatusOr<AllowlistBackends> backends = OpenAllowlist("", Options(WriteKubeconfig(dir, server)));
+  StatusOr<AllowlistBackends> backends = OpenAllowlist("", Options(server.WriteKubeconfig(dir)));
   ASSERT_THAT(backends, IsOk());
 
   testing::TestCa ca = testing::TestCa::CreateRoot();

@@ -23,33 +23,10 @@
 namespace mgw {
 namespace {
 
+using ::mgw::testing::ReviewBody;
 using ::mgw::testing::StatusIs;
 using nlohmann::json;
 using ::testing::HasSubstr;
-
-std::string Review(const std::string& uid, const std::string& claim) {
-  json review = {
-      {"apiVersion", "admission.k8s.io/v1"},
-      {"kind", "AdmissionReview"},
-      {"request",
-       {{"uid", uid},
-        {"kind",
-         {{"group", "operator.openshift.io"}, {"version", "v1alpha1"}, {"kind", "MustGather"}}},
-        {"resource",
-         {{"group", "operator.openshift.io"},
-          {"version", "v1alpha1"},
-          {"resource", "mustgathers"}}},
-        {"name", "mg"},
-        {"namespace", "ns"},
-        {"operation", "CREATE"},
-        {"userInfo", {{"username", "alice"}}},
-        {"object",
-         {{"apiVersion", "operator.openshift.io/v1alpha1"},
-          {"kind", "MustGather"},
-          {"metadata", {{"name", "mg"}, {"namespace", "ns"}}},
-          {"spec", {{"storage", {{"persistentVolume", {{"claim", {{"name", claim}}}}}}}}}}}}}};
-  return review.dump();
-}
 
 // Connects a TCP socket to 127.0.0.1:port; -1 on failure.
 int ConnectTcp(int port) {
@@ -76,7 +53,7 @@ int RequestsOnOneConnection(int port, const std::string& ca_file, int count) {
   SSL_set_fd(ssl, fd);
   int ok = 0;
   if (SSL_connect(ssl) == 1) {
-    std::string body = Review("keepalive", "pvc");
+    std::string body = ReviewBody("keepalive", "pvc");
     std::string req =
         "POST /validate-mustgather HTTP/1.1\r\nHost: localhost\r\n"
         "Content-Type: application/json\r\nContent-Length: " +
@@ -149,13 +126,13 @@ class TlsServerTest : public ::testing::Test {
 TEST_F(TlsServerTest, AllowsAndDeniesOverVerifiedTls) {
   StartServer(Options());
   auto cli = Client();
-  auto ok = cli->Post("/validate-mustgather", Review("u-1", "pvc"), "application/json");
+  auto ok = cli->Post("/validate-mustgather", ReviewBody("u-1", "pvc"), "application/json");
   ASSERT_TRUE(ok) << httplib::to_string(ok.error());
   EXPECT_EQ(ok->status, 200);
   EXPECT_EQ(json::parse(ok->body)["response"]["uid"], "u-1");
   EXPECT_EQ(json::parse(ok->body)["response"]["allowed"], true);
 
-  auto denied = cli->Post("/validate-mustgather", Review("u-2", "Bad_PVC"), "application/json");
+  auto denied = cli->Post("/validate-mustgather", ReviewBody("u-2", "Bad_PVC"), "application/json");
   ASSERT_TRUE(denied);
   json resp = json::parse(denied->body)["response"];
   EXPECT_EQ(resp["allowed"], false);
@@ -165,7 +142,7 @@ TEST_F(TlsServerTest, AllowsAndDeniesOverVerifiedTls) {
 
 TEST_F(TlsServerTest, MutatesWithBase64Patch) {
   StartServer(Options());
-  auto res = Client()->Post("/mutate-mustgather", Review("u-3", "pvc"), "application/json");
+  auto res = Client()->Post("/mutate-mustgather", ReviewBody("u-3", "pvc"), "application/json");
   ASSERT_TRUE(res);
   json resp = json::parse(res->body)["response"];
   EXPECT_EQ(resp["patchType"], "JSONPatch");
@@ -178,7 +155,7 @@ TEST_F(TlsServerTest, HttpErrorsOverTheWire) {
   auto get = cli->Get("/validate-mustgather");
   ASSERT_TRUE(get);
   EXPECT_EQ(get->status, 405);
-  auto text = cli->Post("/validate-mustgather", Review("u", "pvc"), "text/plain");
+  auto text = cli->Post("/validate-mustgather", ReviewBody("u", "pvc"), "text/plain");
   ASSERT_TRUE(text);
   EXPECT_EQ(text->status, 415);
   auto garbage = cli->Post("/validate-mustgather", "{not json", "application/json");
@@ -197,7 +174,8 @@ TEST_F(TlsServerTest, OversizedBodyIs413AndServerKeepsServing) {
   if (res) {
     EXPECT_EQ(res->status, 413);  // the server may also cut the upload short
   }
-  auto after = Client()->Post("/validate-mustgather", Review("u-after", "pvc"), "application/json");
+  auto after =
+      Client()->Post("/validate-mustgather", ReviewBody("u-after", "pvc"), "application/json");
   ASSERT_TRUE(after);
   EXPECT_EQ(after->status, 200);
 }
@@ -213,7 +191,7 @@ TEST_F(TlsServerTest, SilentClientDoesNotBlockOthers) {
   ASSERT_GE(silent, 0);
   auto cli = Client();
   for (int i = 0; i < 5; ++i) {
-    auto res = cli->Post("/validate-mustgather", Review("u" + std::to_string(i), "pvc"),
+    auto res = cli->Post("/validate-mustgather", ReviewBody("u" + std::to_string(i), "pvc"),
                          "application/json");
     ASSERT_TRUE(res);
     EXPECT_EQ(res->status, 200);
@@ -232,8 +210,8 @@ TEST_F(TlsServerTest, ConcurrentBurstGetsEveryAnswerRight) {
       for (int i = 0; i < kEach; ++i) {
         std::string uid = "t" + std::to_string(t) + "-" + std::to_string(i);
         bool bad = (i % 2) == 1;
-        auto res =
-            cli->Post("/validate-mustgather", Review(uid, bad ? "BAD" : "ok"), "application/json");
+        auto res = cli->Post("/validate-mustgather", ReviewBody(uid, bad ? "BAD" : "ok"),
+                             "application/json");
         if (!res || res->status != 200) continue;
         json resp = json::parse(res->body)["response"];
         if (resp["uid"] == uid && resp["allowed"] == !bad) ++right;
@@ -296,7 +274,8 @@ TEST_F(TlsServerTest, SlowEvaluationIsAnsweredWithAnExplicitTimeout) {
     return AdmissionResult{};
   };
   StartServer(std::move(o));
-  auto res = Client()->Post("/validate-mustgather", Review("u-slow", "pvc"), "application/json");
+  auto res =
+      Client()->Post("/validate-mustgather", ReviewBody("u-slow", "pvc"), "application/json");
   gate->Open();
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 200);
@@ -318,8 +297,8 @@ TEST_F(TlsServerTest, ApiserverTimeoutParameterShortensTheBudget) {
     return AdmissionResult{};
   };
   StartServer(std::move(o));
-  auto res =
-      Client()->Post("/validate-mustgather?timeout=1s", Review("u-t", "pvc"), "application/json");
+  auto res = Client()->Post("/validate-mustgather?timeout=1s", ReviewBody("u-t", "pvc"),
+                            "application/json");
   gate->Open();
   ASSERT_TRUE(res);
   json resp = json::parse(res->body)["response"];
@@ -332,8 +311,8 @@ TEST_F(TlsServerTest, ZeroMaxReviewDurationEvaluatesWithoutADeadline) {
   ServerOptions o = Options();
   o.max_review_duration = std::chrono::seconds(0);
   StartServer(std::move(o));
-  auto res =
-      Client()->Post("/validate-mustgather?timeout=1s", Review("u-0", "pvc"), "application/json");
+  auto res = Client()->Post("/validate-mustgather?timeout=1s", ReviewBody("u-0", "pvc"),
+                            "application/json");
   ASSERT_TRUE(res);
   EXPECT_EQ(json::parse(res->body)["response"]["allowed"], true);
 }
@@ -341,9 +320,9 @@ TEST_F(TlsServerTest, ZeroMaxReviewDurationEvaluatesWithoutADeadline) {
 TEST_F(TlsServerTest, MetricsEndpointServesPrometheusText) {
   StartServer(Options());
   auto cli = Client();
-  ASSERT_TRUE(cli->Post("/validate-mustgather", Review("m1", "pvc"), "application/json"));
-  ASSERT_TRUE(cli->Post("/validate-mustgather", Review("m2", "Bad_PVC"), "application/json"));
-  ASSERT_TRUE(cli->Post("/mutate-mustgather", Review("m3", "pvc"), "application/json"));
+  ASSERT_TRUE(cli->Post("/validate-mustgather", ReviewBody("m1", "pvc"), "application/json"));
+  ASSERT_TRUE(cli->Post("/validate-mustgather", ReviewBody("m2", "Bad_PVC"), "application/json"));
+  ASSERT_TRUE(cli->Post("/mutate-mustgather", ReviewBody("m3", "pvc"), "application/json"));
   ASSERT_TRUE(cli->Post("/validate-mustgather", "{}", "application/json"));
   httplib::Client probe("127.0.0.1", server_->probe_port());
   auto res = probe.Get("/metrics");
