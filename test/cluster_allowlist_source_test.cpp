@@ -8,11 +8,13 @@
 
 #include "fake_apiserver.h"
 #include "mgw/http_kube_client.h"
+#include "wait_until.h"
 
 namespace mgw {
 namespace {
 
 using ::mgw::testing::FakeApiServer;
+using ::mgw::testing::WaitUntil;
 using nlohmann::json;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
@@ -25,15 +27,6 @@ json Image(const std::string& name, json images) {
           {"kind", "MustGatherImage"},
           {"metadata", {{"name", name}}},
           {"spec", {{"images", std::move(images)}}}};
-}
-
-bool WaitUntil(const std::function<bool()>& done) {
-  auto deadline = std::chrono::steady_clock::now() + kDeadline;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  return true;
 }
 
 struct Fixture {

@@ -12,11 +12,13 @@
 #include "fake_apiserver.h"
 #include "mgw/http_kube_client.h"
 #include "status_matchers.h"
+#include "wait_until.h"
 
 namespace mgw {
 namespace {
 
 using ::mgw::testing::FakeApiServer;
+using ::mgw::testing::WaitUntil;
 using nlohmann::json;
 using ::testing::Contains;
 using ::testing::ElementsAre;
@@ -33,17 +35,6 @@ json Image(const std::string& name, const std::string& image) {
           {"kind", "MustGatherImage"},
           {"metadata", {{"name", name}}},
           {"spec", {{"images", {image}}}}};
-}
-
-// Polls `done` until it holds or the deadline passes; the informer runs on its own
-// thread and has no hook to wait on for every state.
-bool WaitUntil(const std::function<bool()>& done) {
-  auto deadline = std::chrono::steady_clock::now() + kDeadline;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  return true;
 }
 
 // Records handler calls as "add:x", "update:x", "delete:x".

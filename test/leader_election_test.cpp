@@ -15,6 +15,7 @@
 #include "faulty_kube_client.h"
 #include "mgw/http_kube_client.h"
 #include "status_matchers.h"
+#include "wait_until.h"
 
 namespace mgw {
 namespace {
@@ -24,6 +25,7 @@ using ::mgw::testing::FakeSteadyClock;
 using ::mgw::testing::FaultyKubeClient;
 using ::mgw::testing::IsOk;
 using ::mgw::testing::StatusIs;
+using ::mgw::testing::WaitUntil;
 using nlohmann::json;
 using std::chrono::milliseconds;
 using ::testing::ElementsAre;
@@ -32,16 +34,6 @@ using ::testing::HasSubstr;
 constexpr auto kDeadline = std::chrono::seconds(10);
 const char kNs[] = "mgw";
 const char kLease[] = "mustgather-reconciler";
-
-// Polls `done` until it holds or the deadline passes (the elector runs on its own threads).
-bool WaitUntil(const std::function<bool()>& done) {
-  auto deadline = std::chrono::steady_clock::now() + kDeadline;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(milliseconds(1));
-  }
-  return true;
-}
 
 // Records what the callbacks saw, in order, across candidates ("a:start", "a:stop").
 class Journal {

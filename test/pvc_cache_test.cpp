@@ -9,6 +9,7 @@
 #include "mgw/http_kube_client.h"
 #include "mgw/pvc_warnings.h"
 #include "status_matchers.h"
+#include "wait_until.h"
 
 namespace mgw {
 namespace {
@@ -16,6 +17,7 @@ namespace {
 using ::mgw::testing::FakeApiServer;
 using ::mgw::testing::IsOk;
 using ::mgw::testing::StatusIs;
+using ::mgw::testing::WaitUntil;
 using nlohmann::json;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
@@ -30,15 +32,6 @@ json Claim(const std::string& ns, const std::string& name, const std::string& ph
       {"spec",
        {{"accessModes", {"ReadWriteOnce"}}, {"resources", {{"requests", {{"storage", "1Gi"}}}}}}},
       {"status", {{"phase", phase}, {"capacity", {{"storage", "1Gi"}}}}}};
-}
-
-bool WaitUntil(const std::function<bool()>& done) {
-  auto deadline = std::chrono::steady_clock::now() + kDeadline;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  return true;
 }
 
 TEST(PvcCacheTest, TrimKeepsOnlyWhatTheWarningsRead) {

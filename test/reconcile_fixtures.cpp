@@ -70,15 +70,6 @@ InformerOptions FastInformerOptions() {
   return o;
 }
 
-bool WaitUntil(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) return done();
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  return true;
-}
-
 Status RecordingEventSink::Emit(const ObjectRef& object, const Event& event) {
   std::lock_guard<std::mutex> lock(mu_);
   records_.push_back({object, event});

@@ -18,6 +18,7 @@
 #include "mgw/event_recorder.h"
 #include "mgw/http_kube_client.h"
 #include "mgw/informer.h"
+#include "wait_until.h"
 
 namespace mgw::testing {
 
@@ -48,10 +49,6 @@ nlohmann::json FinishedJob(nlohmann::json job, bool succeeded, const std::string
 std::unique_ptr<HttpKubeClient> ClientFor(const FakeApiServer& server);
 // Cache options that reconnect fast.
 InformerOptions FastInformerOptions();
-
-// Polls `done` until it returns true or `timeout` passes; returns its last answer.
-bool WaitUntil(const std::function<bool()>& done,
-               std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
 // The Events emitted, in order. Thread-safe.
 class RecordingEventSink : public EventSink {

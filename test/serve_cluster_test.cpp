@@ -13,6 +13,7 @@
 #include "mgw/tls_server.h"
 #include "status_matchers.h"
 #include "test_certs.h"
+#include "wait_until.h"
 
 namespace mgw {
 namespace {
@@ -22,19 +23,11 @@ using ::mgw::testing::IsOk;
 using ::mgw::testing::MapEnv;
 using ::mgw::testing::StatusIs;
 using ::mgw::testing::TempDir;
+using ::mgw::testing::WaitUntil;
 using nlohmann::json;
 using ::testing::HasSubstr;
 
 constexpr auto kDeadline = std::chrono::seconds(10);
-
-bool WaitUntil(const std::function<bool()>& done) {
-  auto deadline = std::chrono::steady_clock::now() + kDeadline;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  return true;
-}
 
 ClusterOptions Options(const std::string& kubeconfig) {
   ClusterOptions o;

@@ -10,24 +10,17 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "wait_until.h"
+
 namespace mgw {
 namespace {
 
+using ::mgw::testing::WaitUntil;
 using std::chrono::milliseconds;
 using ::testing::UnorderedElementsAre;
 
 constexpr auto kDeadline = std::chrono::seconds(10);
 constexpr auto kLong = std::chrono::hours(1);
-
-// Polls `done` until it holds or the deadline passes.
-bool WaitUntil(const std::function<bool()>& done) {
-  auto deadline = std::chrono::steady_clock::now() + kDeadline;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(milliseconds(1));
-  }
-  return true;
-}
 
 template <typename T>
 bool Ready(std::future<T>& f) {
