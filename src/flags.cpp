@@ -1,6 +1,5 @@
 #include "mgw/flags.h"
 
-
 namespace mgw {
 namespace {
 
