@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "mgw/fast_yaml_scalar.h"
+#include "mgw/yaml_core_schema.h"
 
 namespace mgw {
 namespace {

@@ -2,7 +2,7 @@
 
 #include <cstdint>
 
-#include "mgw/yaml_json.h"
+#include "mgw/yaml_core_schema.h"
 
 namespace mgw {
 namespace {

@@ -13,7 +13,7 @@
 
 #include "mgw/k8s_names.h"
 #include "mgw/manifest.h"
-#include "mgw/yaml_json.h"
+#include "mgw/yaml_core_schema.h"
 #include "status_matchers.h"
 
 namespace mgw {

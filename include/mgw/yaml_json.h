@@ -1,14 +1,11 @@
 // YAML streams converted to JSON values, with the position of each document's root.
 // Pure; thread-compatible. The manifest loader builds on this.
 //
-// Typing follows the YAML 1.2 core schema: plain scalars become null (null, Null,
-// NULL, ~, empty), booleans (true/True/TRUE/false/False/FALSE), integers (decimal,
-// 0o octal, 0x hex; beyond 64 bits a float), floats (including .inf and .nan) or
-// strings; quoted and block scalars are always strings. YAML 1.1 spellings such as
-// `yes`, `on` or `0777`-as-octal are plain strings/decimals here. Explicit core tags
-// (!!str, !!int, ...) are honoured; other tags keep the text as a string. Mapping keys
-// are always strings (their text). Merge keys (`<<`) are honoured and explicit keys
-// win over merged ones. A key repeated in one mapping is an error, as in kubectl.
+// Scalars are typed by the YAML 1.2 core schema (yaml_core_schema.h); quoted and
+// block scalars are always strings, and explicit core tags (!!str, !!int, ...) are
+// honoured. Mapping keys are always strings (their text). Merge keys (`<<`) are
+// honoured and explicit keys win over merged ones. A key repeated in one mapping is
+// an error, as in kubectl.
 #ifndef MGW_YAML_JSON_H_
 #define MGW_YAML_JSON_H_
 
@@ -50,9 +47,6 @@ StatusOr<std::vector<YamlDocument>> ParseYamlStream(std::string_view text,
 // differential tests and fuzzer hold the fast path to. Same contract.
 StatusOr<std::vector<YamlDocument>> ParseYamlStreamWithYamlCpp(std::string_view text,
                                                                std::string_view source_name);
-
-// The core-schema value of the plain scalar `text`, e.g. "0x1F" -> 31, "~" -> null.
-nlohmann::json ResolvePlainScalar(std::string_view text);
 
 }  // namespace mgw
 
