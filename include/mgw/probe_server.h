@@ -1,5 +1,5 @@
-// A plain-HTTP listener for the kubelet's probes and Prometheus, for commands that have
-// no HTTPS server of their own (`reconcile`): GET /healthz, /readyz and /metrics.
+// The plain-HTTP listener for the kubelet's probes and Prometheus, shared by `serve`
+// and `reconcile`: GET /healthz, /readyz and /metrics.
 // Thread-safe.
 #ifndef MGW_PROBE_SERVER_H_
 #define MGW_PROBE_SERVER_H_
