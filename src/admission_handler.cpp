@@ -6,6 +6,7 @@
 #include "mgw/mustgather_rules.h"
 #include "mgw/mustgatherimage_rules.h"
 #include "mgw/pvc_warnings.h"
+#include "mgw/quote.h"
 
 namespace mgw {
 namespace {
@@ -54,11 +55,9 @@ std::string Describe(std::string_view kind, const AdmissionRequest& request) {
   std::string name =
       request.name.empty() ? StringAt(request.object, "metadata", "name") : request.name;
   std::string out(kind);
-  if (!name.empty())
-    return out + " " + json(name).dump(-1, ' ', false, json::error_handler_t::replace);
+  if (!name.empty()) return out + " " + QuoteJson(name);
   std::string gen = StringAt(request.object, "metadata", "generateName");
-  if (!gen.empty())
-    out += " with generateName " + json(gen).dump(-1, ' ', false, json::error_handler_t::replace);
+  if (!gen.empty()) out += " with generateName " + QuoteJson(gen);
   return out;
 }
 

@@ -8,6 +8,7 @@
 #include "mgw/go_duration.h"
 #include "mgw/json_access.h"
 #include "mgw/k8s_names.h"
+#include "mgw/quote.h"
 
 namespace mgw {
 namespace {
@@ -53,14 +54,10 @@ StatusOr<std::string> OptionalString(const json& root, std::initializer_list<std
   return v->get<std::string>();
 }
 
-std::string Quote(std::string_view s) {
-  return json(s).dump(-1, ' ', false, json::error_handler_t::replace);
-}
-
 Status CheckName(const std::string& value, std::string_view field, bool label) {
   bool ok = label ? IsDns1123Label(value) : IsDns1123Subdomain(value);
   if (ok) return Status::Ok();
-  return InvalidArgumentError(std::string(field) + ": " + Quote(value) + " is not a DNS-1123 " +
+  return InvalidArgumentError(std::string(field) + ": " + QuoteJson(value) + " is not a DNS-1123 " +
                               (label ? "label" : "subdomain"));
 }
 
@@ -95,7 +92,8 @@ Status ReadMetadata(const json& mg, Inputs& in) {
   MGW_ASSIGN_OR_RETURN(in.uid, OptionalString(mg, {"metadata", "uid"}, "metadata.uid"));
   if (in.uid.empty()) return InvalidArgumentError("metadata.uid: required for the ownerReference");
   if (!IsLabelValue(in.uid)) {
-    return InvalidArgumentError("metadata.uid: " + Quote(in.uid) + " is not a valid label value");
+    return InvalidArgumentError("metadata.uid: " + QuoteJson(in.uid) +
+                                " is not a valid label value");
   }
   return Status::Ok();
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "mgw/json_access.h"
+#include "mgw/quote.h"
 
 namespace mgw {
 namespace {
@@ -30,9 +31,7 @@ bool Has(const std::vector<std::string>& modes, std::string_view mode) {
 // "<field>: PVC "<claim>" <rest>", or "<field>: the PVC <rest>" when that is too long.
 std::string Warning(std::string_view claim, std::string_view rest) {
   std::string named =
-      std::string(kClaimField) + ": PVC " +
-      json(std::string(claim)).dump(-1, ' ', false, json::error_handler_t::replace) + " " +
-      std::string(rest);
+      std::string(kClaimField) + ": PVC " + QuoteJson(claim) + " " + std::string(rest);
   if (named.size() <= kMaxWarning) return named;
   std::string plain = std::string(kClaimField) + ": the PVC " + std::string(rest);
   if (plain.size() > kMaxWarning) plain.resize(kMaxWarning);  // only a freak phase gets here

@@ -5,15 +5,12 @@
 #include "mgw/conditions.h"
 #include "mgw/json_access.h"
 #include "mgw/mustgather_rules.h"
+#include "mgw/quote.h"
 
 namespace mgw {
 namespace {
 
 using nlohmann::json;
-
-std::string Quote(std::string_view s) {
-  return json(s).dump(-1, ' ', false, json::error_handler_t::replace);
-}
 
 // What the plan needs from the MustGather, read once.
 struct Facts {
@@ -65,8 +62,8 @@ struct Outcome {
 };
 
 std::string WhereOutputGoes(const Facts& f) {
-  std::string out = "PersistentVolumeClaim " + Quote(f.claim);
-  return f.sub_path.empty() ? out : out + " under " + Quote(f.sub_path);
+  std::string out = "PersistentVolumeClaim " + QuoteJson(f.claim);
+  return f.sub_path.empty() ? out : out + " under " + QuoteJson(f.sub_path);
 }
 
 json StatusWithout(const json& status, std::string_view key) {
@@ -122,7 +119,7 @@ Outcome Waiting(std::string_view reason, std::string message) {
 }
 
 Outcome Running(std::string job_name) {
-  std::string message = "gather Job " + Quote(job_name) + " is running";
+  std::string message = "gather Job " + QuoteJson(job_name) + " is running";
   return {.phase = kPhaseRunning,
           .job_name = std::move(job_name),
           .headline_status = kConditionTrue,
@@ -135,7 +132,7 @@ void DeleteUnlessRetained(const Facts& f, const json& job, bool announce, Plan& 
   JobRef ref{f.ns, JsonStringAt(job, {"metadata", "name"}), JsonStringAt(job, {"metadata", "uid"})};
   if (announce) {
     plan.events.push_back({std::string(kEventNormal), std::string(kEventReasonJobCleanedUp),
-                           "Deleting finished Job " + Quote(ref.name) +
+                           "Deleting finished Job " + QuoteJson(ref.name) +
                                " and its pods (retainResourcesOnCompletion is false)"});
   }
   plan.delete_job = std::move(ref);
@@ -181,11 +178,11 @@ Outcome JudgeJob(const Facts& f, const json& job) {
             .headline_type = kConditionCompleted,
             .headline_status = kConditionTrue,
             .reason = std::string(kReasonJobSucceeded),
-            .message =
-                "gather Job " + Quote(name) + " succeeded; the output is on " + WhereOutputGoes(f)};
+            .message = "gather Job " + QuoteJson(name) + " succeeded; the output is on " +
+                       WhereOutputGoes(f)};
   }
   std::string reason = IsValidConditionReason(v.reason) ? v.reason : std::string(kReasonJobFailed);
-  std::string message = "gather Job " + Quote(name) + " failed (" + reason + ")" +
+  std::string message = "gather Job " + QuoteJson(name) + " failed (" + reason + ")" +
                         (v.detail.empty() ? "" : ": " + v.detail) + "; partial output may be on " +
                         WhereOutputGoes(f);
   return Failure(reason, std::move(message), name);
@@ -197,7 +194,7 @@ void FollowJob(const Observed& obs, const Facts& f, const json& job, Plan& plan)
     std::string name = JsonStringAt(job, {"metadata", "name"});
     Apply(obs, f,
           Waiting(kReasonJobNotOwned,
-                  "Job " + Quote(name) + " already exists in namespace " + Quote(f.ns) +
+                  "Job " + QuoteJson(name) + " already exists in namespace " + QuoteJson(f.ns) +
                       " and is not controlled by this MustGather, so it is left alone; the "
                       "gather starts once it is gone (delete it, or wait for the garbage "
                       "collector if it belonged to an earlier MustGather of the same name)"),
@@ -238,10 +235,10 @@ bool WaitsForFirstConsumer(const Observed& obs) {
 
 // Rule 6: true when the PVC is not usable yet (and the plan records the wait).
 bool WaitsForPvc(const Observed& obs, const Facts& f, Plan& plan) {
-  std::string pvc = "PersistentVolumeClaim " + Quote(f.claim);
+  std::string pvc = "PersistentVolumeClaim " + QuoteJson(f.claim);
   std::string problem;
   if (!obs.pvc) {
-    problem = pvc + " was not found in namespace " + Quote(f.ns) +
+    problem = pvc + " was not found in namespace " + QuoteJson(f.ns) +
               "; the gather starts once it "
               "exists and is Bound";
   } else if (JsonAt(*obs.pvc, {"metadata", "deletionTimestamp"}) != nullptr) {
@@ -270,11 +267,11 @@ void CreateJob(const Observed& obs, const Facts& f, Plan& plan) {
   Outcome o = Running(JsonStringAt(*job, {"metadata", "name"}));
   std::string images;
   for (const std::string& image : GatherImages(obs.mustgather, obs.job_config.default_image)) {
-    images += (images.empty() ? "" : ", ") + Quote(image);
+    images += (images.empty() ? "" : ", ") + QuoteJson(image);
   }
   o.event_reason = std::string(kEventReasonJobCreated);
-  o.event_message = "Created Job " + Quote(o.job_name) + " running " + images + ", writing to " +
-                    WhereOutputGoes(f);
+  o.event_message = "Created Job " + QuoteJson(o.job_name) + " running " + images +
+                    ", writing to " + WhereOutputGoes(f);
   Apply(obs, f, o, plan);
   plan.create_job = std::move(job).value();
 }
@@ -307,7 +304,7 @@ Plan ComputePlan(const Observed& obs) {
     }
     Apply(obs, f,
           Failure(std::string(kReasonJobDeleted),
-                  "gather Job " + Quote(f.recorded_job) +
+                  "gather Job " + QuoteJson(f.recorded_job) +
                       " was deleted before it finished; no new Job is created for this "
                       "MustGather (create a new MustGather to gather again)",
                   f.recorded_job),

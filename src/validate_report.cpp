@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "mgw/quote.h"
+
 namespace mgw {
 namespace {
 
@@ -11,10 +13,6 @@ using ordered_json = nlohmann::ordered_json;
 
 constexpr std::string_view kMustGatherKind = "MustGather";
 constexpr std::string_view kMustGatherImageKind = "MustGatherImage";
-
-std::string Quote(std::string_view s) {
-  return ordered_json(s).dump(-1, ' ', false, ordered_json::error_handler_t::replace);
-}
 
 std::string Plural(size_t n, std::string_view word) {
   return std::to_string(n) + " " + std::string(word) + (n == 1 ? "" : "s");
@@ -28,9 +26,9 @@ std::string Headline(const ObjectResult& r, bool strict) {
   }
   std::string out = r.kind;
   if (!r.name.empty()) {
-    out += " " + Quote(r.name);
+    out += " " + QuoteJson(r.name);
   } else if (!r.generate_name.empty()) {
-    out += " with generateName " + Quote(r.generate_name);
+    out += " with generateName " + QuoteJson(r.generate_name);
   }
   return out + (OnlyPolicyFindings(r.errors) ? " is forbidden" : " is invalid");
 }
