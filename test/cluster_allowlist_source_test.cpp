@@ -20,8 +20,6 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 
-constexpr auto kDeadline = std::chrono::seconds(10);
-
 json Image(const std::string& name, json images) {
   return {{"apiVersion", "operator.openshift.io/v1alpha1"},
           {"kind", "MustGatherImage"},

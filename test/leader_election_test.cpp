@@ -31,7 +31,6 @@ using std::chrono::milliseconds;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-constexpr auto kDeadline = std::chrono::seconds(10);
 const char kNs[] = "mgw";
 const char kLease[] = "mustgather-reconciler";
 
