@@ -1,7 +1,6 @@
 #include "mgw/validate_cli.h"
 
 #include <algorithm>
-#include <cstdlib>
 #include <istream>
 #include <optional>
 #include <ostream>
@@ -241,7 +240,7 @@ std::string ValidateUsage() {
 }
 
 StatusOr<ValidateOptions> ParseValidateArgs(const std::vector<std::string>& args,
-                                            const ValidateEnv& env) {
+                                            const EnvLookup& env) {
   ValidateOptions o;
   std::optional<std::string> default_image;
   for (size_t i = 0; i < args.size(); ++i) {
@@ -338,11 +337,7 @@ int RunValidate(const ValidateOptions& options, std::istream& in, std::ostream& 
 
 int ValidateMain(const std::vector<std::string>& args, std::istream& in, std::ostream& out,
                  std::ostream& err) {
-  ValidateEnv env = [](std::string_view name) -> std::optional<std::string> {
-    const char* v = std::getenv(std::string(name).c_str());
-    return v == nullptr ? std::nullopt : std::optional<std::string>(v);
-  };
-  StatusOr<ValidateOptions> options = ParseValidateArgs(args, env);
+  StatusOr<ValidateOptions> options = ParseValidateArgs(args, ProcessEnv());
   if (!options.ok()) {
     err << "error: " << options.status().message() << "\n\n" << ValidateUsage();
     return kValidateExitUsage;

@@ -63,7 +63,7 @@ void ExpectGolden(const std::string& actual, const std::string& name) {
                                     << "regenerate with MGW_UPDATE_GOLDENS=1";
 }
 
-ValidateEnv NoEnv() {
+EnvLookup NoEnv() {
   return [](std::string_view) { return std::nullopt; };
 }
 
@@ -88,7 +88,7 @@ TEST(ValidateCliTest, ParsesEveryFlagForm) {
 }
 
 TEST(ValidateCliTest, DefaultImagePrecedence) {
-  ValidateEnv env = [](std::string_view name) -> std::optional<std::string> {
+  EnvLookup env = [](std::string_view name) -> std::optional<std::string> {
     if (name == "DEFAULT_MUST_GATHER_IMAGE") return "quay.io/env/image:1";
     return std::nullopt;
   };
@@ -97,7 +97,7 @@ TEST(ValidateCliTest, DefaultImagePrecedence) {
   EXPECT_EQ(
       ParseValidateArgs({"-f", "x", "--default-image", "quay.io/flag/image:2"}, env)->default_image,
       "quay.io/flag/image:2");
-  ValidateEnv empty = [](std::string_view) { return std::optional<std::string>(""); };
+  EnvLookup empty = [](std::string_view) { return std::optional<std::string>(""); };
   EXPECT_EQ(ParseValidateArgs({"-f", "x"}, empty)->default_image, kDefaultGatherImage);
 }
 

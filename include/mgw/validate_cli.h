@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "mgw/allowlist.h"
+#include "mgw/env.h"
 #include "mgw/manifest.h"
 #include "mgw/mustgather_rules.h"
 #include "mgw/status.h"
@@ -38,9 +39,6 @@ struct ValidateOptions {
   bool help = false;    // -h/--help: print usage, check nothing
 };
 
-// Reads an environment variable; nullopt when unset.
-using ValidateEnv = std::function<std::optional<std::string>(std::string_view)>;
-
 // The flags, for --help and usage errors.
 std::string ValidateUsage();
 
@@ -52,7 +50,7 @@ std::string ValidateUsage();
 // positional argument, a missing or empty value, an unknown output format, stdin
 // given twice, or no -f at all (unless --help).
 StatusOr<ValidateOptions> ParseValidateArgs(const std::vector<std::string>& args,
-                                            const ValidateEnv& env);
+                                            const EnvLookup& env);
 
 // The allowlist the inputs imply: their only MustGatherImage, or the one named
 // "cluster" when there are several; not configured when there is none, several
