@@ -27,6 +27,7 @@ dict_for() {
   case $1 in
     admission_review | mustgather_rules) echo "fuzz/json.dict" ;;
     image_ref) echo "fuzz/image_ref.dict" ;;
+    http_request_head) echo "fuzz/http_request_head.dict" ;;
     manifest | fast_yaml) [ -f "$root/fuzz/yaml.dict" ] && echo "fuzz/yaml.dict" ;;
   esac
 }
