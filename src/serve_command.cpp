@@ -33,11 +33,12 @@ FlagSet ServeFlags() {
          true});
   f.Add({"default-image", "DEFAULT_MUST_GATHER_IMAGE", std::string(kDefaultGatherImage),
          "The default gather image, always allowed."});
-  f.Add({"worker-threads", "MGW_WORKER_THREADS", "64",
-         "Worker threads kept ready; each serves one connection at a time, and more start "
-         "on demand up to --max-connections."});
+  f.Add({"worker-threads", "MGW_WORKER_THREADS", "0",
+         "Event-loop threads serving the HTTPS connections; 0 starts one per CPU this "
+         "process may use."});
   f.Add({"max-connections", "MGW_MAX_CONNECTIONS", "1024",
-         "Open HTTPS connections (and threads) at most; past it idle keep-alive ones are closed."});
+         "Open HTTPS connections at most; past it the longest idle one makes room, or a new "
+         "one is refused when none is idle."});
   f.Add({"max-review-duration", "MGW_MAX_REVIEW_DURATION", "2s",
          "Answer every review within this (or sooner, per the apiserver's ?timeout=); a review "
          "not decided in time is denied with code 504. 0 disables the deadline."});
@@ -88,8 +89,8 @@ StatusOr<ServerOptions> ToServerOptions(const FlagValues& v) {
   o.tls_key_file = v.Get("tls-key-file");
   const std::string& threads = v.Get("worker-threads");
   if (threads.empty() || threads.size() > 4 ||
-      threads.find_first_not_of("0123456789") != std::string::npos || std::stoi(threads) < 1) {
-    return InvalidArgumentError("--worker-threads must be a number from 1 to 9999");
+      threads.find_first_not_of("0123456789") != std::string::npos) {
+    return InvalidArgumentError("--worker-threads must be a number from 0 (one per CPU) to 9999");
   }
   o.worker_threads = static_cast<size_t>(std::stoi(threads));
   MGW_RETURN_IF_ERROR(AddHardeningOptions(v, o));

@@ -6,7 +6,6 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
-#include <unistd.h>
 
 #include "mgw/logging.h"
 
@@ -19,18 +18,6 @@ constexpr unsigned char kSessionContext[] = "mustgather-webhook";
 struct GeneralNamesDeleter {
   void operator()(GENERAL_NAMES* names) const { GENERAL_NAMES_free(names); }
 };
-
-void ReleaseTrackedSocket(void* /*parent*/, void* ptr, CRYPTO_EX_DATA* /*ad*/, int /*idx*/,
-                          long /*argl*/, void* /*argp*/) {
-  if (ptr != nullptr) static_cast<ConnectionTracker*>(ptr)->OnSocketReleased();
-}
-
-// Per-SSL slot holding the tracker; freeing the SSL (just before httplib closes
-// the socket) tells the tracker to forget the descriptor.
-int TrackerIndex() {
-  static const int index = SSL_get_ex_new_index(0, nullptr, nullptr, nullptr, ReleaseTrackedSocket);
-  return index;
-}
 
 int ClientAuthIndex() {
   static const int index = SSL_CTX_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
@@ -49,22 +36,6 @@ int PresentCurrentPair(SSL* ssl, void* arg) {
     if (SSL_add1_chain_cert(ssl, cert.get()) != 1) return 0;
   }
   return 1;
-}
-
-void OnRecord(int write_p, int /*version*/, int content_type, const void* /*buf*/, size_t /*len*/,
-              SSL* ssl, void* arg) {
-  if (write_p != 0 || content_type != SSL3_RT_HEADER) return;
-  auto* tracker = static_cast<ConnectionTracker*>(arg);
-  if (SSL_get_ex_data(ssl, TrackerIndex()) == nullptr)
-    SSL_set_ex_data(ssl, TrackerIndex(), tracker);
-  tracker->OnBytesReceived(SSL_get_fd(ssl), SSL_is_init_finished(ssl) == 1);
-}
-
-void OnInfo(const SSL* ssl, int where, int /*ret*/) {
-  if ((where & SSL_CB_HANDSHAKE_DONE) == 0) return;
-  if (auto* tracker = static_cast<ConnectionTracker*>(SSL_get_ex_data(ssl, TrackerIndex()))) {
-    tracker->OnHandshakeDone();
-  }
 }
 
 std::string SubjectText(X509* cert) {
@@ -167,13 +138,6 @@ bool ClientNameAllowed(X509& cert, const std::vector<std::string>& allowed) {
     }
   }
   return false;
-}
-
-void TrackConnections(SSL_CTX& ctx, ConnectionTracker& tracker) {
-  (void)TrackerIndex();  // register the release hook before any SSL exists
-  SSL_CTX_set_msg_callback(&ctx, OnRecord);
-  SSL_CTX_set_msg_callback_arg(&ctx, &tracker);
-  SSL_CTX_set_info_callback(&ctx, OnInfo);
 }
 
 }  // namespace mgw

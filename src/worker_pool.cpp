@@ -30,13 +30,6 @@ namespace {
 
 using State = WorkerPool::State;
 
-void RunTask(State& s, std::function<void()>& task) {
-  if (s.options.on_task_start) s.options.on_task_start();
-  task();
-  task = nullptr;  // release what the task captured before reporting the end
-  if (s.options.on_task_end) s.options.on_task_end();
-}
-
 void WorkerLoop(std::shared_ptr<State> s) {
   std::unique_lock<std::mutex> lock(s->mu);
   for (;;) {
@@ -51,7 +44,8 @@ void WorkerLoop(std::shared_ptr<State> s) {
     std::function<void()> task = std::move(s->tasks.front());
     s->tasks.pop_front();
     lock.unlock();
-    RunTask(*s, task);
+    task();
+    task = nullptr;  // release what the task captured outside the lock
     lock.lock();
   }
   --s->threads;
@@ -83,17 +77,14 @@ WorkerPool::WorkerPool(WorkerPoolOptions options) : state_(std::make_shared<Stat
 WorkerPool::~WorkerPool() { shutdown(); }
 
 void WorkerPool::enqueue(std::function<void()> task) {
-  bool saturated = false;
   {
     std::lock_guard<std::mutex> lock(state_->mu);
     state_->tasks.push_back(std::move(task));
-    if (state_->waiting < state_->tasks.size()) {
-      bool grown = state_->threads < state_->options.max_threads && SpawnLocked(state_);
-      saturated = !grown;
+    if (state_->waiting < state_->tasks.size() && state_->threads < state_->options.max_threads) {
+      SpawnLocked(state_);  // if refused, the task waits for a busy thread
     }
   }
   state_->work_cv.notify_one();
-  if (saturated && state_->options.on_saturated) state_->options.on_saturated();
 }
 
 void WorkerPool::shutdown() {
@@ -104,27 +95,5 @@ void WorkerPool::shutdown() {
 }
 
 WorkerPoolStats WorkerPool::stats() const { return state_->Stats(); }
-
-std::function<WorkerPoolStats()> WorkerPool::StatsSource() const {
-  return [s = state_] { return s->Stats(); };
-}
-
-bool RunBefore(httplib::TaskQueue& queue, std::chrono::steady_clock::time_point deadline,
-               std::function<void()> task) {
-  struct Done {
-    std::mutex mu;
-    std::condition_variable cv;
-    bool done = false;
-  };
-  auto done = std::make_shared<Done>();
-  queue.enqueue([task = std::move(task), done] {
-    task();
-    std::lock_guard<std::mutex> lock(done->mu);
-    done->done = true;
-    done->cv.notify_all();
-  });
-  std::unique_lock<std::mutex> lock(done->mu);
-  return done->cv.wait_until(lock, deadline, [&] { return done->done; });
-}
 
 }  // namespace mgw

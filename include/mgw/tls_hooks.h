@@ -1,9 +1,7 @@
-// The OpenSSL hooks the HTTPS server installs in its SSL_CTX (cpp-httplib 0.11.4
-// offers only a context setup callback): the serving certificate chosen per
-// handshake, so rotation needs no restart; optional client certificate
-// verification (mTLS) with an allow-list of client names; and the per-record
-// notifications the connection tracker runs on. Objects handed to these
-// functions must outlive the SSL_CTX.
+// The OpenSSL hooks the HTTPS server installs in its SSL_CTX: the serving
+// certificate chosen per handshake, so rotation needs no restart, and optional
+// client certificate verification (mTLS) with an allow-list of client names.
+// Objects handed to these functions must outlive the SSL_CTX.
 #ifndef MGW_TLS_HOOKS_H_
 #define MGW_TLS_HOOKS_H_
 
@@ -14,7 +12,6 @@
 #include <openssl/types.h>
 
 #include "mgw/cert_watcher.h"
-#include "mgw/connection_tracker.h"
 #include "mgw/status.h"
 
 namespace mgw {
@@ -41,11 +38,6 @@ Status RequireClientCertificates(SSL_CTX& ctx, const ClientAuth& auth);
 // True when `allowed` is empty or holds the certificate's subject CN or one of its
 // DNS SANs (exact match).
 bool ClientNameAllowed(X509& cert, const std::vector<std::string>& allowed);
-
-// Reports each TLS record the server reads, each completed handshake and each
-// connection's release to `tracker` (its connection hooks run on the
-// connection's worker thread).
-void TrackConnections(SSL_CTX& ctx, ConnectionTracker& tracker);
 
 }  // namespace mgw
 

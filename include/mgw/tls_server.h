@@ -1,28 +1,24 @@
-// The webhook's network edge: an HTTPS listener for the admission endpoints on
-// cpp-httplib, and the plain-HTTP probe listener (/healthz, /readyz, /metrics) of
-// probe_server.
+// The webhook's network edge: the HTTPS listener for the admission endpoints
+// (https_server's event loops) and the plain-HTTP probe listener (/healthz,
+// /readyz, /metrics) of probe_server.
 // All decisions are delegated to the webhook_http stages; this module adapts
-// sockets to them and adds the production concerns: certificate rotation
+// requests to them and adds the production concerns: certificate rotation
 // (cert_watcher), optional mTLS (tls_hooks), a deadline per review
-// (review_deadline), worker threads that grow with the open connections and shed
-// idle keep-alive ones (worker_pool, connection_tracker), metrics, and a graceful
-// drain. Start/Shutdown are called from one thread; handlers run on the workers.
+// (review_deadline) with evaluation on a small pool (worker_pool), metrics, and
+// a graceful drain. Start/Shutdown are called from one thread.
 #ifndef MGW_TLS_SERVER_H_
 #define MGW_TLS_SERVER_H_
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
-#include <thread>
 
 #include "mgw/admission_handler.h"
 #include "mgw/cert_watcher.h"
-#include "mgw/connection_tracker.h"
 #include "mgw/flags.h"
+#include "mgw/https_server.h"
 #include "mgw/metrics.h"
 #include "mgw/probe_server.h"
 #include "mgw/status.h"
@@ -30,13 +26,6 @@
 #include "mgw/webhook_http.h"
 #include "mgw/webhook_metrics.h"
 #include "mgw/worker_pool.h"
-
-namespace httplib {
-class Request;
-class Response;
-class Server;
-class SSLServer;
-}  // namespace httplib
 
 namespace mgw {
 
@@ -50,13 +39,14 @@ struct ServerOptions {
   std::string tls_cert_file;
   std::string tls_key_file;
   ClientAuth client_auth;  // mTLS when client_auth.ca_file is set
-  // Every open connection holds a worker thread (httplib 0.11.4), so threads are
-  // kept ready for `worker_threads` connections and started on demand up to
-  // `max_connections`; past that, idle keep-alive connections are closed to make room.
-  size_t worker_threads = 64;
+  // Event-loop threads serving the HTTPS connections; 0: one per CPU this
+  // process may run on. Past `max_connections` open connections, the longest
+  // idle one is closed to make room for a new one.
+  size_t worker_threads = 0;
   size_t max_connections = 1024;
   // Cap on one review, from its first byte to the answer; the apiserver's
-  // ?timeout= may shorten it. Zero evaluates inline with no deadline.
+  // ?timeout= may shorten it. Zero evaluates on the connection's event loop with
+  // no deadline (a slow handler then delays that loop's other connections).
   std::chrono::nanoseconds max_review_duration = std::chrono::seconds(2);
   // On Shutdown, /readyz fails this long before the listener closes.
   std::chrono::nanoseconds shutdown_delay{0};
@@ -99,39 +89,28 @@ class WebhookServer {
  private:
   WebhookServer(ServerOptions options, HandlerConfig config,
                 std::unique_ptr<CertificateWatcher> watcher);
-  bool SetUpTls(SSL_CTX& ctx);
-  void ConfigureTls();
+  Status SetUpTls();
   void RegisterMetrics();
-  httplib::TaskQueue* NewWorkerPool();
-  void Serve(Endpoint endpoint, const httplib::Request& req, httplib::Response& res);
-  HttpReply Admit(Endpoint endpoint, const httplib::Request& req,
-                  std::chrono::steady_clock::time_point arrived);
-  AdmissionResult Decide(Endpoint endpoint, std::shared_ptr<const AdmissionRequest> request,
-                         std::chrono::steady_clock::time_point arrived,
-                         const std::string& timeout_param);
-  void JanitorLoop();
-  void DrainConnections();
+  void Serve(std::shared_ptr<HttpsExchange> exchange);
+  void Evaluate(Endpoint endpoint, std::shared_ptr<HttpsExchange> exchange,
+                std::shared_ptr<const AdmissionRequest> request,
+                std::chrono::steady_clock::time_point start);
+  void Answer(Endpoint endpoint, HttpsExchange& exchange, HttpReply reply,
+              std::chrono::steady_clock::time_point start);
+  HttpReply Decided(Endpoint endpoint, const AdmissionRequest& request,
+                    const AdmissionResult& result);
 
   ServerOptions options_;
   HandlerConfig config_;
   std::shared_ptr<MetricsRegistry> registry_;
   WebhookMetrics metrics_;
   std::unique_ptr<CertificateWatcher> watcher_;
-  ConnectionTracker tracker_;
-  Status setup_status_;
+  std::unique_ptr<SSL_CTX, void (*)(SSL_CTX*)> ctx_{nullptr, nullptr};
   std::unique_ptr<WorkerPool> evaluator_;
-  std::unique_ptr<httplib::SSLServer> tls_;
+  std::unique_ptr<HttpsServer> https_;   // set by Start
   std::unique_ptr<ProbeServer> probes_;  // /healthz, /readyz, /metrics; set by Start
-  std::thread tls_thread_;
-  std::thread janitor_;
   int port_ = 0;
   std::atomic<bool> draining_{false};
-  std::atomic<int> listen_fd_{-1};
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool tls_done_ = false;      // the HTTPS listener thread has returned; guarded by mu_
-  bool stop_janitor_ = false;  // guarded by mu_
-  std::function<WorkerPoolStats()> pool_stats_;  // guarded by mu_
 };
 
 }  // namespace mgw

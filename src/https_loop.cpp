@@ -1,0 +1,312 @@
+#include "mgw/https_loop.h"
+
+#include <cerrno>
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace mgw {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+
+// Idle, stall and linger limits are checked this often, and the counts refreshed.
+constexpr auto kHousekeepingPeriod = 250ms;
+constexpr int kMaxEvents = 128;
+constexpr int kAcceptBatch = 64;
+
+}  // namespace
+
+HttpsLoop::HttpsLoop(HttpsServer& server) : server_(server) {
+  epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
+  wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (!ok()) return;
+  // EPOLLEXCLUSIVE: a new connection wakes one loop, not all of them.
+  epoll_event listen{EPOLLIN | EPOLLEXCLUSIVE, {.u64 = kListenId}};
+  epoll_event wake{EPOLLIN, {.u64 = kWakeId}};
+  if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, server_.listen_fd_, &listen) != 0 ||
+      epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &wake) != 0) {
+    close(epoll_fd_);
+    epoll_fd_ = -1;
+  }
+}
+
+HttpsLoop::~HttpsLoop() {
+  Join();
+  connections_.clear();
+  if (epoll_fd_ >= 0) close(epoll_fd_);
+  if (wake_fd_ >= 0) close(wake_fd_);
+}
+
+void HttpsLoop::Drain() {
+  std::lock_guard<std::mutex> lock(mu_);
+  drain_requested_ = true;
+  uint64_t one = 1;
+  if (write(wake_fd_, &one, sizeof(one)) < 0) {
+    // The counter cannot overflow from a few writes; nothing to do.
+  }
+}
+
+void HttpsLoop::Join() {
+  if (thread_.joinable()) thread_.join();
+}
+
+void HttpsLoop::Post(uint64_t id, std::optional<HttpsExchange::TimerKey> timer,
+                     HttpsResponse response) {
+  bool wake = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    mail_.push_back({id, timer, std::move(response)});
+    wake = !wake_pending_;
+    wake_pending_ = true;
+  }
+  uint64_t one = 1;
+  if (wake && write(wake_fd_, &one, sizeof(one)) < 0) {
+    // EAGAIN would mean the counter is already non-zero: the loop will wake.
+  }
+}
+
+void HttpsLoop::AnswerHere(uint64_t id, std::optional<HttpsExchange::TimerKey> timer,
+                           HttpsResponse response) {
+  if (timer) timers_.erase(*timer);
+  auto it = connections_.find(id);
+  if (it == connections_.end()) return;
+  it->second->Respond(response, draining_);
+  answered_.push_back(id);
+}
+
+HttpsExchange::TimerKey HttpsLoop::AddTimer(Clock::time_point due, std::function<void()> fn) {
+  HttpsExchange::TimerKey key{due, next_timer_++};
+  timers_.emplace(key, std::move(fn));
+  return key;
+}
+
+HttpsConnectionCounts HttpsLoop::counts() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return counts_;
+}
+
+void HttpsLoop::Run() {
+  epoll_event events[kMaxEvents];
+  next_housekeeping_ = Clock::now() + kHousekeepingPeriod;
+  while (!draining_ || !connections_.empty()) {
+    int n = epoll_wait(epoll_fd_, events, kMaxEvents, TimeoutMs(Clock::now()));
+    Clock::time_point now = Clock::now();
+    for (int i = 0; i < n; ++i) {
+      uint64_t id = events[i].data.u64;
+      if (id == kListenId) {
+        Accept(now);
+      } else if (id == kWakeId) {
+        TakeMail(now);
+      } else if (auto it = connections_.find(id); it != connections_.end()) {
+        uint32_t ev = events[i].events;
+        if (ev & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
+          it->second->NoteReadable((ev & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0);
+        }
+        if (ev & (EPOLLOUT | EPOLLHUP | EPOLLERR)) it->second->NoteWritable();
+        Drive(id, now);
+      }
+    }
+    FireTimers(now);
+    DriveAnswered(now);
+    if (now >= next_housekeeping_) Housekeep(now);
+  }
+}
+
+int HttpsLoop::TimeoutMs(Clock::time_point now) const {
+  Clock::time_point next = next_housekeeping_;
+  if (!timers_.empty()) next = std::min(next, timers_.begin()->first.due);
+  if (next <= now) return 0;
+  return static_cast<int>(std::chrono::ceil<std::chrono::milliseconds>(next - now).count());
+}
+
+void HttpsLoop::Accept(Clock::time_point now) {
+  for (int i = 0; i < kAcceptBatch; ++i) {
+    int fd = accept4(server_.listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) {
+      if (errno == EINTR || errno == ECONNABORTED) continue;
+      // EAGAIN: none left. Out of descriptors: closing an idle connection may help.
+      if (errno == EMFILE || errno == ENFILE) MakeRoom(now);
+      return;
+    }
+    if (server_.open_ >= server_.options_.max_connections && !MakeRoom(now)) {
+      close(fd);  // every connection is busy: refuse rather than grow without bound
+      continue;
+    }
+    int one = 1;
+    // Without it every keep-alive response waits ~40 ms for Nagle's algorithm.
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    auto connection =
+        std::make_unique<HttpsConnection>(fd, server_.ctx_, server_.options_.limits, now);
+    if (connection->closed()) continue;
+    uint64_t id = next_id_++;
+    epoll_event ev{EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, {.u64 = id}};
+    if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev) != 0) continue;
+    ++server_.open_;
+    connections_.emplace(id, std::move(connection));
+    Drive(id, now);
+  }
+}
+
+// Closes this loop's longest idle connection; false when none is idle.
+bool HttpsLoop::MakeRoom(Clock::time_point now) {
+  auto oldest = connections_.end();
+  for (auto it = connections_.begin(); it != connections_.end(); ++it) {
+    if (it->second->phase() != HttpsConnection::Phase::kIdle) continue;
+    if (oldest == connections_.end() || it->second->phase_since() < oldest->second->phase_since()) {
+      oldest = it;
+    }
+  }
+  if (oldest == connections_.end()) return false;
+  oldest->second->CloseWhenIdle(now);
+  Remove(oldest);
+  Report("saturated", 1);
+  return true;
+}
+
+void HttpsLoop::Drive(uint64_t id, Clock::time_point now) {
+  auto it = connections_.find(id);
+  if (it == connections_.end()) return;
+  HttpsConnection& connection = *it->second;
+  while (true) {
+    std::optional<HttpsRequest> request = connection.Advance(now);
+    if (connection.closed()) {
+      Remove(it);
+      return;
+    }
+    if (!request) return;
+    Dispatch(id, std::move(*request));
+  }
+}
+
+void HttpsLoop::Dispatch(uint64_t id, HttpsRequest request) {
+  auto exchange = std::make_shared<HttpsExchange>(std::move(request), *this, id);
+  try {
+    server_.handler_(exchange);
+  } catch (...) {
+    if (exchange->Claim()) {
+      exchange->Send(
+          {500, "text/plain; charset=utf-8", "internal error while serving the request\n"});
+    }
+  }
+}
+
+void HttpsLoop::TakeMail(Clock::time_point now) {
+  uint64_t count;
+  if (read(wake_fd_, &count, sizeof(count)) < 0) {
+    // EAGAIN: another wake-up already reset the counter.
+  }
+  std::vector<Mail> mail;
+  bool drain = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    mail.swap(mail_);
+    wake_pending_ = false;
+    drain = drain_requested_;
+  }
+  for (Mail& m : mail) AnswerHere(m.id, m.timer, std::move(m.response));
+  if (drain && !draining_) BeginDrain(now);
+}
+
+void HttpsLoop::FireTimers(Clock::time_point now) {
+  while (!timers_.empty() && timers_.begin()->first.due <= now) {
+    std::function<void()> fn = std::move(timers_.begin()->second);
+    timers_.erase(timers_.begin());
+    fn();
+  }
+}
+
+void HttpsLoop::DriveAnswered(Clock::time_point now) {
+  while (!answered_.empty()) {
+    std::vector<uint64_t> ids;
+    ids.swap(answered_);
+    for (uint64_t id : ids) Drive(id, now);
+  }
+}
+
+void HttpsLoop::Housekeep(Clock::time_point now) {
+  const HttpsServerOptions& o = server_.options_;
+  HttpsConnectionCounts n;
+  size_t idle = 0, stalled = 0;
+  for (auto it = connections_.begin(); it != connections_.end();) {
+    HttpsConnection& c = *it->second;
+    using Phase = HttpsConnection::Phase;
+    bool slow = now - c.last_progress() >= o.io_timeout;
+    switch (c.phase()) {
+      case Phase::kHandshake:
+      case Phase::kReading:
+        if (now - c.request_started() >= o.stall_limit || slow) {
+          c.Close();
+          ++stalled;
+        } else {
+          ++(c.phase() == Phase::kHandshake ? n.handshake : n.reading);
+        }
+        break;
+      case Phase::kIdle:
+        if (now - c.phase_since() >= o.idle_timeout) {
+          c.CloseWhenIdle(now);
+          ++idle;
+        } else {
+          ++n.idle;
+        }
+        break;
+      case Phase::kWriting:
+        if (slow) {
+          c.Close();
+          ++stalled;
+        }
+        ++n.serving;
+        break;
+      case Phase::kAwaiting:
+        ++n.serving;
+        break;
+      case Phase::kLingering:
+        if (now - c.phase_since() >= o.linger) c.Close();
+        break;
+      case Phase::kClosed:
+        break;
+    }
+    it = c.closed() ? Remove(it) : std::next(it);
+  }
+  Report("idle", idle);
+  Report("stalled", stalled);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    counts_ = n;
+  }
+  next_housekeeping_ = now + kHousekeepingPeriod;
+}
+
+void HttpsLoop::BeginDrain(Clock::time_point now) {
+  draining_ = true;
+  epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, server_.listen_fd_, nullptr);
+  size_t closed = 0;
+  for (auto it = connections_.begin(); it != connections_.end();) {
+    bool idle = it->second->phase() == HttpsConnection::Phase::kIdle ||
+                it->second->phase() == HttpsConnection::Phase::kHandshake;
+    it->second->CloseWhenIdle(now);
+    if (it->second->closed()) {
+      closed += idle ? 1 : 0;
+      it = Remove(it);
+    } else {
+      ++it;
+    }
+  }
+  Report("shutdown", closed);
+}
+
+HttpsLoop::Connections::iterator HttpsLoop::Remove(Connections::iterator it) {
+  --server_.open_;
+  return connections_.erase(it);
+}
+
+void HttpsLoop::Report(std::string_view reason, size_t count) {
+  if (count > 0 && server_.options_.on_close) server_.options_.on_close(reason, count);
+}
+
+}  // namespace mgw
