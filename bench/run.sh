@@ -105,8 +105,7 @@ rss_load=$(rss_kib "$pid" VmRSS)
 wait "$loader"
 load handshake-per-request-4 4 --new-connection-per-request
 rss_peak=$(rss_kib "$pid" VmHWM)
-metrics=$(exec 3<>"/dev/tcp/127.0.0.1/$probe"; printf 'GET /metrics HTTP/1.0\r\n\r\n' >&3; cat <&3)
-threads_now=$(awk '/^mustgather_webhook_worker_threads/ {s += $2} END {print s}' <<<"$metrics")
+threads_now=$(rss_kib "$pid" Threads)
 
 # stop_server: SIGTERM, then sets exit_code and stop_secs.
 stop_server() {
@@ -183,7 +182,7 @@ for r in keepalive-1 keepalive-16 keepalive-64 handshake-per-request-4 keepalive
 done
 [ -z "${go_rss_idle:-}" ] || echo "Go reference: RSS idle ${go_rss_idle} KiB, peak (VmHWM) ${go_rss_peak} KiB"
 echo "RSS idle ${rss_idle} KiB, under 64-connection load ${rss_load} KiB, peak (VmHWM) ${rss_peak} KiB"
-echo "worker threads after the runs: ${threads_now:-?}"
+echo "server threads after the runs: ${threads_now:-?} (event loops, evaluation pool, watchers, probe listener)"
 echo "SIGTERM: exit code ${first_exit} after ${first_secs}s (inline run: ${exit_code} after ${stop_secs}s)"
 
 echo "== validate_bench"

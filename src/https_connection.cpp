@@ -19,6 +19,9 @@ using Clock = std::chrono::steady_clock;
 // was drained, so the poller's next edge is the only news worth waiting for.
 constexpr size_t kSocketChunk = 64 * 1024;
 constexpr size_t kPlainChunk = 16 * 1024;  // one TLS record's worth of plaintext
+// A kept-alive connection keeps buffers up to this size; a larger one (after a
+// big request) is freed, so idle connections stay small.
+constexpr size_t kKeptBufferBytes = 64 * 1024;
 
 std::string_view ReasonPhrase(int status) {
   switch (status) {
@@ -235,6 +238,7 @@ std::optional<HttpsRequest> HttpsConnection::TakeRequest(Clock::time_point now) 
   request.started = request_started_;
   request.body.assign(in_, head_bytes_, length);
   in_.erase(0, head_bytes_ + length);
+  if (in_.empty() && in_.capacity() > kKeptBufferBytes) std::string().swap(in_);
   request.head = std::move(*head_);
   head_.reset();
   continue_sent_ = false;
@@ -290,6 +294,7 @@ bool HttpsConnection::Flush(Clock::time_point now) {
   }
   out_.clear();
   out_offset_ = 0;
+  if (out_.capacity() > kKeptBufferBytes) std::string().swap(out_);
   return true;
 }
 
@@ -322,7 +327,7 @@ void HttpsConnection::FailWith(int status, std::string message, Clock::time_poin
 // After a response: the next request, or, when the connection is to close, a
 // TLS close_notify and a half-close, then lingering until the client has read it.
 void HttpsConnection::Finish(Clock::time_point now) {
-  if (!close_after_write_) {
+  if (!close_after_write_ && !closing_) {
     Enter(Phase::kIdle, now);
     if (!in_.empty()) {
       Enter(Phase::kReading, now);
@@ -358,7 +363,7 @@ void HttpsConnection::Linger(Clock::time_point now) {
 
 void HttpsConnection::CloseWhenIdle(Clock::time_point now) {
   closing_ = true;
-  if (phase_ == Phase::kHandshake || phase_ == Phase::kLingering) {
+  if (phase_ == Phase::kHandshake) {
     Close();
   } else if (phase_ == Phase::kIdle && in_.empty()) {
     // Nothing is unread, so no lingering: close_notify, then close.

@@ -29,8 +29,9 @@ WebhookMetrics::WebhookMetrics(MetricsRegistry& r)
                                 {"result"})),
       connections_closed(r.AddCounter(
           "mustgather_webhook_connections_closed_total",
-          "HTTPS connections closed by the server: idle keep-alive ones when the worker pool "
-          "is full (saturated) or at shutdown, and stalled handshakes or requests (stalled).",
+          "HTTPS connections closed by the server: idle keep-alive ones after the idle "
+          "timeout (idle), to make room at the connection cap (saturated) or at shutdown, and "
+          "stalled handshakes, requests or responses (stalled).",
           {"reason"})) {}
 
 std::string DecisionReason(const AdmissionResult& result) {

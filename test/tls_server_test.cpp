@@ -95,7 +95,7 @@ class TlsServerTest : public ::testing::Test {
     o.probe_listen = {"127.0.0.1", 0};
     o.tls_cert_file = cert_file_;
     o.tls_key_file = key_file_;
-    o.worker_threads = 8;
+    o.worker_threads = 2;
     return o;
   }
 

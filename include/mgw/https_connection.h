@@ -78,8 +78,8 @@ class HttpsConnection {
   // close, or CloseWhenIdle was called. Call Advance afterwards to send it.
   void Respond(const HttpsResponse& response, bool close);
 
-  // No further requests: closes now if no request is in progress, else after
-  // the current one is answered.
+  // No further requests: closes now if idle or still in the handshake, else after
+  // the current request is answered (a lingering connection lingers on).
   void CloseWhenIdle(Clock::time_point now);
   // Closes the socket at once.
   void Close();
