@@ -19,6 +19,9 @@ using namespace std::chrono_literals;
 constexpr auto kHousekeepingPeriod = 250ms;
 constexpr int kMaxEvents = 128;
 constexpr int kAcceptBatch = 64;
+constexpr int64_t kTakenOver = -1;
+
+int64_t Nanos(Clock::time_point t) { return t.time_since_epoch().count(); }
 
 }  // namespace
 
@@ -37,7 +40,15 @@ HttpsLoop::HttpsLoop(HttpsServer& server) : server_(server) {
 }
 
 HttpsLoop::~HttpsLoop() {
-  Join();
+  std::vector<std::thread> threads;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    threads.swap(abandoned_);
+    threads.push_back(std::move(thread_));
+  }
+  for (std::thread& t : threads) {
+    if (t.joinable()) t.join();  // an abandoned one returns when its handler does
+  }
   connections_.clear();
   if (epoll_fd_ >= 0) close(epoll_fd_);
   if (wake_fd_ >= 0) close(wake_fd_);
@@ -52,8 +63,24 @@ void HttpsLoop::Drain() {
   }
 }
 
-void HttpsLoop::Join() {
-  if (thread_.joinable()) thread_.join();
+void HttpsLoop::Start() {
+  std::lock_guard<std::mutex> lock(mu_);
+  thread_ = std::thread([this] { Run(false); });
+}
+
+void HttpsLoop::WaitStopped() {
+  std::unique_lock<std::mutex> lock(mu_);
+  stopped_cv_.wait(lock, [this] { return stopped_ || !thread_.joinable(); });
+}
+
+bool HttpsLoop::TakeOverIfStuck(Clock::time_point now, Clock::duration limit) {
+  int64_t since = busy_since_.load();
+  if (since <= 0 || Nanos(now) - since < limit.count()) return false;
+  if (!busy_since_.compare_exchange_strong(since, kTakenOver)) return false;  // it returned
+  std::lock_guard<std::mutex> lock(mu_);
+  abandoned_.push_back(std::move(thread_));
+  thread_ = std::thread([this] { Run(true); });
+  return true;
 }
 
 void HttpsLoop::Post(uint64_t id, std::optional<HttpsExchange::TimerKey> timer,
@@ -91,16 +118,23 @@ HttpsConnectionCounts HttpsLoop::counts() const {
   return counts_;
 }
 
-void HttpsLoop::Run() {
+void HttpsLoop::Run(bool took_over) {
+  owner_ = std::this_thread::get_id();
   epoll_event events[kMaxEvents];
-  next_housekeeping_ = Clock::now() + kHousekeepingPeriod;
+  if (took_over) {
+    busy_since_ = 0;
+    // The old thread may have left events unhandled and answers undelivered.
+    if (!DriveAll(Clock::now())) return;
+  } else {
+    next_housekeeping_ = Clock::now() + kHousekeepingPeriod;
+  }
   while (!draining_ || !connections_.empty()) {
     int n = epoll_wait(epoll_fd_, events, kMaxEvents, TimeoutMs(Clock::now()));
     Clock::time_point now = Clock::now();
     for (int i = 0; i < n; ++i) {
       uint64_t id = events[i].data.u64;
       if (id == kListenId) {
-        Accept(now);
+        if (!Accept(now)) return;
       } else if (id == kWakeId) {
         TakeMail(now);
       } else if (auto it = connections_.find(id); it != connections_.end()) {
@@ -109,13 +143,29 @@ void HttpsLoop::Run() {
           it->second->NoteReadable((ev & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0);
         }
         if (ev & (EPOLLOUT | EPOLLHUP | EPOLLERR)) it->second->NoteWritable();
-        Drive(id, now);
+        if (!Drive(id, now)) return;
       }
     }
     FireTimers(now);
-    DriveAnswered(now);
+    if (!DriveAnswered(now)) return;
     if (now >= next_housekeeping_) Housekeep(now);
   }
+  std::lock_guard<std::mutex> lock(mu_);
+  stopped_ = true;
+  stopped_cv_.notify_all();
+}
+
+bool HttpsLoop::DriveAll(Clock::time_point now) {
+  std::vector<uint64_t> ids;
+  for (auto& [id, connection] : connections_) {
+    connection->NoteReadable(false);
+    connection->NoteWritable();
+    ids.push_back(id);
+  }
+  for (uint64_t id : ids) {
+    if (!Drive(id, now)) return false;
+  }
+  return true;
 }
 
 int HttpsLoop::TimeoutMs(Clock::time_point now) const {
@@ -125,14 +175,14 @@ int HttpsLoop::TimeoutMs(Clock::time_point now) const {
   return static_cast<int>(std::chrono::ceil<std::chrono::milliseconds>(next - now).count());
 }
 
-void HttpsLoop::Accept(Clock::time_point now) {
+bool HttpsLoop::Accept(Clock::time_point now) {
   for (int i = 0; i < kAcceptBatch; ++i) {
     int fd = accept4(server_.listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) {
       if (errno == EINTR || errno == ECONNABORTED) continue;
       // EAGAIN: none left. Out of descriptors: closing an idle connection may help.
       if (errno == EMFILE || errno == ENFILE) MakeRoom(now);
-      return;
+      return true;
     }
     if (server_.open_ >= server_.options_.max_connections && !MakeRoom(now)) {
       close(fd);  // every connection is busy: refuse rather than grow without bound
@@ -149,8 +199,9 @@ void HttpsLoop::Accept(Clock::time_point now) {
     if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev) != 0) continue;
     ++server_.open_;
     connections_.emplace(id, std::move(connection));
-    Drive(id, now);
+    if (!Drive(id, now)) return false;
   }
+  return true;
 }
 
 // Closes this loop's longest idle connection; false when none is idle.
@@ -169,23 +220,29 @@ bool HttpsLoop::MakeRoom(Clock::time_point now) {
   return true;
 }
 
-void HttpsLoop::Drive(uint64_t id, Clock::time_point now) {
+bool HttpsLoop::Drive(uint64_t id, Clock::time_point now) {
   auto it = connections_.find(id);
-  if (it == connections_.end()) return;
+  if (it == connections_.end()) return true;
   HttpsConnection& connection = *it->second;
   while (true) {
     std::optional<HttpsRequest> request = connection.Advance(now);
     if (connection.closed()) {
       Remove(it);
-      return;
+      return true;
     }
-    if (!request) return;
-    Dispatch(id, std::move(*request));
+    if (!request) return true;
+    if (!Dispatch(id, std::move(*request))) return false;
   }
 }
 
-void HttpsLoop::Dispatch(uint64_t id, HttpsRequest request) {
+// Runs the handler. An answer it sends on this thread is held and applied
+// here, after the handler has returned and only if this thread still owns the
+// loop; otherwise it goes through the mailbox to the new owner.
+bool HttpsLoop::Dispatch(uint64_t id, HttpsRequest request) {
   auto exchange = std::make_shared<HttpsExchange>(std::move(request), *this, id);
+  exchange->dispatcher_ = std::this_thread::get_id();
+  int64_t started = Nanos(Clock::now());
+  busy_since_ = started;
   try {
     server_.handler_(exchange);
   } catch (...) {
@@ -194,6 +251,16 @@ void HttpsLoop::Dispatch(uint64_t id, HttpsRequest request) {
           {500, "text/plain; charset=utf-8", "internal error while serving the request\n"});
     }
   }
+  exchange->dispatcher_ = std::thread::id();
+  bool owner = busy_since_.compare_exchange_strong(started, 0);
+  if (std::optional<HttpsResponse> held = exchange->TakeHeld()) {
+    if (owner) {
+      AnswerHere(id, exchange->timer_, std::move(*held));
+    } else {
+      Post(id, exchange->timer_, std::move(*held));
+    }
+  }
+  return owner;
 }
 
 void HttpsLoop::TakeMail(Clock::time_point now) {
@@ -221,12 +288,15 @@ void HttpsLoop::FireTimers(Clock::time_point now) {
   }
 }
 
-void HttpsLoop::DriveAnswered(Clock::time_point now) {
+bool HttpsLoop::DriveAnswered(Clock::time_point now) {
   while (!answered_.empty()) {
     std::vector<uint64_t> ids;
     ids.swap(answered_);
-    for (uint64_t id : ids) Drive(id, now);
+    for (uint64_t id : ids) {
+      if (!Drive(id, now)) return false;
+    }
   }
+  return true;
 }
 
 void HttpsLoop::Housekeep(Clock::time_point now) {

@@ -1,5 +1,6 @@
 #include "mgw/https_server.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -64,7 +65,9 @@ HttpsExchange::HttpsExchange(HttpsRequest request, HttpsLoop& loop, uint64_t con
     : request_(std::move(request)), loop_(loop), connection_(connection) {}
 
 void HttpsExchange::Send(HttpsResponse response) {
-  if (loop_.OnLoopThread()) {
+  if (dispatcher_.load() == std::this_thread::get_id()) {
+    held_ = std::move(response);  // the handler is still running on the loop
+  } else if (loop_.OnLoopThread()) {
     loop_.AnswerHere(connection_, timer_, std::move(response));
   } else {
     loop_.Post(connection_, timer_, std::move(response));
@@ -105,13 +108,30 @@ HttpsServer::HttpsServer(HttpsServerOptions options, SSL_CTX& ctx, HttpsHandler 
 
 HttpsServer::~HttpsServer() {
   Shutdown();
-  loops_.clear();
+  loops_.clear();  // joins the loop threads, waiting for any handler still running
   close(listen_fd_);
 }
 
 void HttpsServer::Start() {
   for (auto& loop : loops_) loop->Start();
+  watchdog_ = std::thread([this] { Watch(); });
   serving_ = true;
+}
+
+// Every quarter of handler_limit, moves any loop stuck in a handler for longer
+// to a new thread, so one hung request does not hold up the others.
+void HttpsServer::Watch() {
+  auto period =
+      std::max<std::chrono::nanoseconds>(options_.handler_limit / 4, std::chrono::milliseconds(1));
+  std::unique_lock<std::mutex> lock(watchdog_mu_);
+  while (!watchdog_cv_.wait_for(lock, period, [this] { return stop_watchdog_; })) {
+    auto now = std::chrono::steady_clock::now();
+    for (auto& loop : loops_) {
+      if (loop->TakeOverIfStuck(now, options_.handler_limit)) {
+        if (options_.on_takeover) options_.on_takeover();
+      }
+    }
+  }
 }
 
 void HttpsServer::Shutdown() {
@@ -121,7 +141,13 @@ void HttpsServer::Shutdown() {
   // New connections are refused from now on; the descriptor stays ours until the
   // loops have stopped using it.
   ::shutdown(listen_fd_, SHUT_RDWR);
-  for (auto& loop : loops_) loop->Join();
+  for (auto& loop : loops_) loop->WaitStopped();  // the watchdog may still be needed
+  {
+    std::lock_guard<std::mutex> lock(watchdog_mu_);
+    stop_watchdog_ = true;
+    watchdog_cv_.notify_all();
+  }
+  if (watchdog_.joinable()) watchdog_.join();
 }
 
 HttpsConnectionCounts HttpsServer::counts() const {

@@ -18,11 +18,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
-// Evaluations run on their own small pool so that a review can be answered at its
-// deadline however long its handler takes, and the event loops stay free.
-constexpr size_t kEvaluatorThreads = 2;
-constexpr size_t kMaxEvaluatorThreads = 64;
-
 constexpr std::string_view kPlainText = "text/plain; charset=utf-8";
 
 int64_t UnixSeconds(std::chrono::system_clock::time_point t) {
@@ -70,8 +65,6 @@ WebhookServer::WebhookServer(ServerOptions options, HandlerConfig config,
       metrics_(*registry_),
       watcher_(std::move(watcher)) {
   if (!options_.evaluate) options_.evaluate = EvaluateAdmission;
-  evaluator_ =
-      std::make_unique<WorkerPool>(WorkerPoolOptions{kEvaluatorThreads, kMaxEvaluatorThreads, 30s});
   RegisterMetrics();
 }
 
@@ -124,36 +117,34 @@ void WebhookServer::Serve(std::shared_ptr<HttpsExchange> exchange) {
   Evaluate(*endpoint, std::move(exchange), std::move(request), start);
 }
 
-// Decides on the pool, racing the review's deadline timer on the event loop;
-// whichever claims the exchange first answers.
+// Decides on the event loop's thread. Under a deadline, a timer on the loop
+// answers instead if the budget runs out first: the loop's watchdog moves the
+// loop to a new thread once a handler overstays (HttpsServerOptions), so the
+// timer fires even while this handler is still running.
 void WebhookServer::Evaluate(Endpoint endpoint, std::shared_ptr<HttpsExchange> exchange,
                              std::shared_ptr<const AdmissionRequest> request,
                              Clock::time_point start) {
-  if (options_.max_review_duration <= Clock::duration::zero()) {
-    exchange->Claim();
-    AdmissionResult result = options_.evaluate(endpoint, *request, config_);
-    return Answer(endpoint, *exchange, Decided(endpoint, *request, result), start);
+  if (options_.max_review_duration > Clock::duration::zero()) {
+    std::string timeout = QueryParameter(exchange->request().head.query, "timeout").value_or("");
+    ReviewDeadline deadline = ComputeReviewDeadline(timeout, options_.max_review_duration);
+    Clock::time_point due =
+        exchange->request().started + std::chrono::duration_cast<Clock::duration>(deadline.budget);
+    auto expire = [this, endpoint, exchange, request, deadline, start] {
+      if (!exchange->Claim()) return;
+      LogEvent(spdlog::level::warn,
+               "admission review ran out of time; answering without a decision",
+               {{"uid", request->uid},
+                {"webhook", EndpointPath(endpoint).substr(1)},
+                {"budget", FormatDuration(deadline.budget)},
+                {"limit", deadline.explanation}});
+      AdmissionResult result = DeadlineExceededResult(*request, deadline);
+      Answer(endpoint, *exchange, Decided(endpoint, *request, result), start);
+    };
+    if (Clock::now() >= due) return expire();  // spent before it fully arrived
+    exchange->OnDeadline(due, std::move(expire));
   }
-  std::string timeout = QueryParameter(exchange->request().head.query, "timeout").value_or("");
-  ReviewDeadline deadline = ComputeReviewDeadline(timeout, options_.max_review_duration);
-  Clock::time_point due =
-      exchange->request().started + std::chrono::duration_cast<Clock::duration>(deadline.budget);
-  auto expire = [this, endpoint, exchange, request, deadline, start] {
-    if (!exchange->Claim()) return;
-    LogEvent(spdlog::level::warn, "admission review ran out of time; answering without a decision",
-             {{"uid", request->uid},
-              {"webhook", EndpointPath(endpoint).substr(1)},
-              {"budget", FormatDuration(deadline.budget)},
-              {"limit", deadline.explanation}});
-    AdmissionResult result = DeadlineExceededResult(*request, deadline);
-    Answer(endpoint, *exchange, Decided(endpoint, *request, result), start);
-  };
-  if (Clock::now() >= due) return expire();  // spent before it fully arrived
-  exchange->OnDeadline(due, expire);
-  evaluator_->enqueue([this, endpoint, exchange, request, start] {
-    AdmissionResult result = options_.evaluate(endpoint, *request, config_);
-    if (exchange->Claim()) Answer(endpoint, *exchange, Decided(endpoint, *request, result), start);
-  });
+  AdmissionResult result = options_.evaluate(endpoint, *request, config_);
+  if (exchange->Claim()) Answer(endpoint, *exchange, Decided(endpoint, *request, result), start);
 }
 
 HttpReply WebhookServer::Decided(Endpoint endpoint, const AdmissionRequest& request,
@@ -198,6 +189,11 @@ Status WebhookServer::Start() {
   o.on_close = [this](std::string_view reason, size_t n) {
     metrics_.connections_closed.WithLabels({std::string(reason)}).Inc(n);
   };
+  o.on_takeover = [] {
+    LogEvent(spdlog::level::warn,
+             "an admission review has been evaluated for over 100ms; its event loop goes on "
+             "in a new thread");
+  };
   StatusOr<std::unique_ptr<HttpsServer>> https = HttpsServer::Listen(
       std::move(o), *ctx_,
       [this](std::shared_ptr<HttpsExchange> exchange) { Serve(std::move(exchange)); });
@@ -228,7 +224,6 @@ void WebhookServer::Shutdown() {
     }
   }
   if (https_) https_->Shutdown();
-  evaluator_->shutdown();
   if (probes_) probes_->Stop();
 }
 

@@ -236,8 +236,8 @@ TEST_F(TlsServerLifecycleTest, AtTheConnectionCapTheLongestIdleConnectionMakesRo
 TEST_F(TlsServerLifecycleTest, ShutdownClosesIdleConnectionsAndFinishesRequestsInFlight) {
   auto gate = std::make_shared<Gate>();
   ServerOptions o = Options();
-  // A deadline far off: the slow review, held on the evaluation pool, must finish
-  // on its own while its event loop goes on closing the idle connections.
+  // A deadline far off: the slow review must finish on its own, while its event
+  // loop, moved to a new thread by the watchdog, goes on closing idle connections.
   o.max_review_duration = 60s;
   o.evaluate = [gate](Endpoint e, const AdmissionRequest& r, const HandlerConfig& c) {
     if (r.uid == "slow") gate->Pass();

@@ -288,6 +288,36 @@ TEST_F(TlsServerTest, SlowEvaluationIsAnsweredWithAnExplicitTimeout) {
               HasSubstr("within 300ms (--max-review-duration=300ms)"));
 }
 
+// One event loop: while a review hangs in its handler, the watchdog moves the
+// loop to a new thread, so other connections are still served; the hung review
+// gets its answer when the handler returns.
+TEST_F(TlsServerTest, HungReviewDoesNotHoldUpItsLoop) {
+  auto gate = std::make_shared<testing::Gate>();
+  ServerOptions o = Options();
+  o.worker_threads = 1;
+  o.max_review_duration = std::chrono::seconds(60);
+  o.evaluate = [gate](Endpoint e, const AdmissionRequest& r, const HandlerConfig& c) {
+    if (r.uid == "hung") gate->Pass();
+    return EvaluateAdmission(e, r, c);
+  };
+  StartServer(std::move(o));
+  std::string hung_body;
+  std::thread waiter([&] {
+    auto res =
+        Client()->Post("/validate-mustgather", ReviewBody("hung", "pvc"), "application/json");
+    if (res) hung_body = res->body;
+  });
+  ASSERT_TRUE(gate->WaitArrived(1));
+  auto other =
+      Client()->Post("/validate-mustgather", ReviewBody("other", "pvc"), "application/json");
+  gate->Open();  // before any assertion, so a failure cannot leave the server hung
+  waiter.join();
+  ASSERT_TRUE(other) << httplib::to_string(other.error());
+  EXPECT_EQ(json::parse(other->body)["response"]["uid"], "other");
+  ASSERT_FALSE(hung_body.empty());
+  EXPECT_EQ(json::parse(hung_body)["response"]["allowed"], true);
+}
+
 TEST_F(TlsServerTest, ApiserverTimeoutParameterShortensTheBudget) {
   auto gate = std::make_shared<testing::Gate>();
   ServerOptions o = Options();

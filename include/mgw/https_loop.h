@@ -5,7 +5,9 @@
 #ifndef MGW_HTTPS_LOOP_H_
 #define MGW_HTTPS_LOOP_H_
 
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -28,26 +30,31 @@ inline constexpr uint64_t kWakeId = 1;
 inline constexpr uint64_t kFirstConnectionId = 2;
 
 // One event loop: its connections, its timers, and a mailbox other threads
-// post answers to.
+// post answers to. Handlers run on the loop's thread. If one runs too long, a
+// watchdog (HttpsServer) hands the loop to a new thread with TakeOverIfStuck;
+// the old thread finishes its handler, posts any answer, and exits.
 class HttpsLoop {
  public:
   using Clock = std::chrono::steady_clock;
 
   explicit HttpsLoop(HttpsServer& server);
-  ~HttpsLoop();
+  ~HttpsLoop();  // joins every thread the loop ever ran on
   bool ok() const { return epoll_fd_ >= 0 && wake_fd_ >= 0; }
 
-  void Start() {
-    thread_ = std::thread([this] { Run(); });
-  }
-  // Asks the loop to drain; Join waits until its connections are gone.
+  void Start();
+  // Asks the loop to drain; WaitStopped returns once its connections are gone.
   void Drain();
-  void Join();
+  void WaitStopped();
+
+  // Called by the watchdog: when a handler has been running on this loop for
+  // longer than `limit`, moves the loop to a new thread. True when it did.
+  bool TakeOverIfStuck(Clock::time_point now, Clock::duration limit);
 
   // Any thread: answers connection `id` (dropped if it has gone).
   void Post(uint64_t id, std::optional<HttpsExchange::TimerKey> timer, HttpsResponse response);
-  bool OnLoopThread() const { return std::this_thread::get_id() == thread_.get_id(); }
-  // Loop thread only.
+  // True on the thread that currently owns the loop.
+  bool OnLoopThread() const { return owner_.load() == std::this_thread::get_id(); }
+  // Owner thread only.
   void AnswerHere(uint64_t id, std::optional<HttpsExchange::TimerKey> timer,
                   HttpsResponse response);
   HttpsExchange::TimerKey AddTimer(Clock::time_point due, std::function<void()> fn);
@@ -61,15 +68,18 @@ class HttpsLoop {
     HttpsResponse response;
   };
 
-  void Run();
+  // The functions that may run a handler return false when the loop was taken
+  // over meanwhile: the caller must then return at once, touching nothing.
+  void Run(bool took_over);
   int TimeoutMs(Clock::time_point now) const;
-  void Accept(Clock::time_point now);
+  bool Accept(Clock::time_point now);
   bool MakeRoom(Clock::time_point now);
-  void Drive(uint64_t id, Clock::time_point now);
-  void Dispatch(uint64_t id, HttpsRequest request);
+  bool Drive(uint64_t id, Clock::time_point now);
+  bool Dispatch(uint64_t id, HttpsRequest request);
+  bool DriveAll(Clock::time_point now);
   void TakeMail(Clock::time_point now);
   void FireTimers(Clock::time_point now);
-  void DriveAnswered(Clock::time_point now);
+  bool DriveAnswered(Clock::time_point now);
   void Housekeep(Clock::time_point now);
   void BeginDrain(Clock::time_point now);
   Connections::iterator Remove(Connections::iterator it);
@@ -78,7 +88,6 @@ class HttpsLoop {
   HttpsServer& server_;
   int epoll_fd_ = -1;
   int wake_fd_ = -1;
-  std::thread thread_;
   Connections connections_;
   uint64_t next_id_ = kFirstConnectionId;
   std::map<HttpsExchange::TimerKey, std::function<void()>> timers_;
@@ -87,11 +96,20 @@ class HttpsLoop {
   bool draining_ = false;
   Clock::time_point next_housekeeping_;
 
+  std::atomic<std::thread::id> owner_;
+  // When the running handler started (steady-clock ns), 0 when none runs, and
+  // kTakenOver once the watchdog has moved the loop away from it.
+  std::atomic<int64_t> busy_since_{0};
+
   mutable std::mutex mu_;
   std::vector<Mail> mail_;        // guarded by mu_
   bool wake_pending_ = false;     // guarded by mu_
   bool drain_requested_ = false;  // guarded by mu_
-  HttpsConnectionCounts counts_;  // guarded by mu_
+  bool stopped_ = false;          // guarded by mu_
+  std::condition_variable stopped_cv_;
+  HttpsConnectionCounts counts_;        // guarded by mu_
+  std::thread thread_;                  // the owner; guarded by mu_
+  std::vector<std::thread> abandoned_;  // threads still finishing a handler; guarded by mu_
 };
 
 }  // namespace mgw

@@ -2,20 +2,26 @@
 // each serve many connections (https_connection), so a request costs a read and
 // a write rather than a thread of its own. A handler is called on the loop
 // thread with each complete request and may answer at once or later from any
-// thread; answers may also be forced by a deadline timer on the loop. The server
-// closes connections that sit idle, stall, or are the longest idle when the
-// connection cap is reached, and drains gracefully. Thread-safe.
+// thread; answers may also be forced by a deadline timer on the loop. A handler
+// that runs too long keeps its thread, and a watchdog moves the loop's other
+// work to a new one. The server closes connections that sit idle, stall, or are
+// the longest idle when the connection cap is reached, and drains gracefully.
+// Thread-safe.
 #ifndef MGW_HTTPS_SERVER_H_
 #define MGW_HTTPS_SERVER_H_
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
+#include <utility>
 #include <vector>
 
 #include <openssl/types.h>
@@ -40,10 +46,15 @@ struct HttpsServerOptions {
   std::chrono::nanoseconds io_timeout = std::chrono::seconds(10);
   // How long a closing connection waits for the client to close first.
   std::chrono::nanoseconds linger = std::chrono::seconds(2);
+  // A handler running longer than this on a loop makes the watchdog move the
+  // loop's other connections to a new thread (checked every quarter of it).
+  std::chrono::nanoseconds handler_limit = std::chrono::milliseconds(100);
   int backlog = 1024;
   // Told when connections are closed by the server: "idle", "stalled",
   // "saturated" or "shutdown", with how many. On a loop thread; must not block.
   std::function<void(std::string_view reason, size_t count)> on_close;
+  // Told when the watchdog moves a loop away from a handler past handler_limit.
+  std::function<void()> on_takeover;
 };
 
 class HttpsLoop;
@@ -62,6 +73,8 @@ class HttpsExchange {
   // Answers the request; after a successful Claim, from any thread. Dropped if
   // the connection has gone meanwhile. Cancels the deadline.
   void Send(HttpsResponse response);
+  // The answer Send kept while the handler was still running on the loop.
+  std::optional<HttpsResponse> TakeHeld() { return std::exchange(held_, std::nullopt); }
   // Runs `fn` on the loop thread at `due` unless the request was answered
   // first; `fn` should Claim and Send. At most once, from the handler, before
   // the exchange is handed to another thread.
@@ -79,6 +92,11 @@ class HttpsExchange {
   uint64_t connection_;
   std::optional<TimerKey> timer_;
   std::atomic<bool> claimed_{false};
+  // The loop thread while it runs the handler: a Send from it is kept in held_
+  // and applied once the handler has returned (see HttpsLoop::Dispatch).
+  std::atomic<std::thread::id> dispatcher_;
+  std::optional<HttpsResponse> held_;
+  friend class HttpsLoop;
 };
 
 using HttpsHandler = std::function<void(std::shared_ptr<HttpsExchange>)>;
@@ -110,6 +128,7 @@ class HttpsServer {
 
  private:
   friend class HttpsLoop;
+  void Watch();
   HttpsServer(HttpsServerOptions options, SSL_CTX& ctx, HttpsHandler handler, int listen_fd,
               int port);
 
@@ -122,6 +141,10 @@ class HttpsServer {
   std::atomic<size_t> open_{0};  // connections across all loops
   std::vector<std::unique_ptr<HttpsLoop>> loops_;
   std::atomic<bool> shut_down_{false};
+  std::thread watchdog_;
+  std::mutex watchdog_mu_;
+  std::condition_variable watchdog_cv_;
+  bool stop_watchdog_ = false;  // guarded by watchdog_mu_
 };
 
 }  // namespace mgw

@@ -4,8 +4,7 @@
 // All decisions are delegated to the webhook_http stages; this module adapts
 // requests to them and adds the production concerns: certificate rotation
 // (cert_watcher), optional mTLS (tls_hooks), a deadline per review
-// (review_deadline) with evaluation on a small pool (worker_pool), metrics, and
-// a graceful drain. Start/Shutdown are called from one thread.
+// (review_deadline), metrics, and a graceful drain. Start/Shutdown are called from one thread.
 #ifndef MGW_TLS_SERVER_H_
 #define MGW_TLS_SERVER_H_
 
@@ -25,7 +24,6 @@
 #include "mgw/tls_hooks.h"
 #include "mgw/webhook_http.h"
 #include "mgw/webhook_metrics.h"
-#include "mgw/worker_pool.h"
 
 namespace mgw {
 
@@ -45,8 +43,7 @@ struct ServerOptions {
   size_t worker_threads = 0;
   size_t max_connections = 1024;
   // Cap on one review, from its first byte to the answer; the apiserver's
-  // ?timeout= may shorten it. Zero evaluates on the connection's event loop with
-  // no deadline (a slow handler then delays that loop's other connections).
+  // ?timeout= may shorten it. Zero: no deadline, the handler answers when done.
   std::chrono::nanoseconds max_review_duration = std::chrono::seconds(2);
   // On Shutdown, /readyz fails this long before the listener closes.
   std::chrono::nanoseconds shutdown_delay{0};
@@ -106,7 +103,6 @@ class WebhookServer {
   WebhookMetrics metrics_;
   std::unique_ptr<CertificateWatcher> watcher_;
   std::unique_ptr<SSL_CTX, void (*)(SSL_CTX*)> ctx_{nullptr, nullptr};
-  std::unique_ptr<WorkerPool> evaluator_;
   std::unique_ptr<HttpsServer> https_;   // set by Start
   std::unique_ptr<ProbeServer> probes_;  // /healthz, /readyz, /metrics; set by Start
   int port_ = 0;
