@@ -20,6 +20,8 @@ constexpr auto kHousekeepingPeriod = 250ms;
 constexpr int kMaxEvents = 128;
 constexpr int kAcceptBatch = 64;
 constexpr int64_t kTakenOver = -1;
+// How long a loop stops accepting when the process is out of descriptors.
+constexpr auto kAcceptPause = 100ms;
 
 int64_t Nanos(Clock::time_point t) { return t.time_since_epoch().count(); }
 
@@ -54,13 +56,38 @@ HttpsLoop::~HttpsLoop() {
   if (wake_fd_ >= 0) close(wake_fd_);
 }
 
+void HttpsLoop::Wake() {
+  if (wake_pending_) return;
+  wake_pending_ = true;
+  uint64_t one = 1;
+  if (write(wake_fd_, &one, sizeof(one)) < 0) {
+    // EAGAIN: the counter is already non-zero, so the loop will wake anyway.
+  }
+}
+
+void HttpsLoop::RequestRoom() {
+  std::lock_guard<std::mutex> lock(mu_);
+  ++room_requests_;
+  Wake();
+}
+
+void HttpsLoop::PauseAccepting(Clock::time_point now) {
+  epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, server_.listen_fd_, nullptr);
+  accept_paused_until_ = now + kAcceptPause;
+}
+
+void HttpsLoop::ResumeAccepting(Clock::time_point now) {
+  if (!accept_paused_until_ || now < *accept_paused_until_) return;
+  accept_paused_until_.reset();
+  if (draining_) return;
+  epoll_event listen{EPOLLIN | EPOLLEXCLUSIVE, {.u64 = kListenId}};
+  epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, server_.listen_fd_, &listen);
+}
+
 void HttpsLoop::Drain() {
   std::lock_guard<std::mutex> lock(mu_);
   drain_requested_ = true;
-  uint64_t one = 1;
-  if (write(wake_fd_, &one, sizeof(one)) < 0) {
-    // The counter cannot overflow from a few writes; nothing to do.
-  }
+  Wake();
 }
 
 void HttpsLoop::Start() {
@@ -77,25 +104,20 @@ bool HttpsLoop::TakeOverIfStuck(Clock::time_point now, Clock::duration limit) {
   int64_t since = busy_since_.load();
   if (since <= 0 || Nanos(now) - since < limit.count()) return false;
   if (!busy_since_.compare_exchange_strong(since, kTakenOver)) return false;  // it returned
+  // Under mu_: a timer the old thread added before now is seen by the new one,
+  // and one it adds later goes through the mailbox (AddTimer).
   std::lock_guard<std::mutex> lock(mu_);
   abandoned_.push_back(std::move(thread_));
   thread_ = std::thread([this] { Run(true); });
+  owner_ = thread_.get_id();
   return true;
 }
 
 void HttpsLoop::Post(uint64_t id, std::optional<HttpsExchange::TimerKey> timer,
                      HttpsResponse response) {
-  bool wake = false;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    mail_.push_back({id, timer, std::move(response)});
-    wake = !wake_pending_;
-    wake_pending_ = true;
-  }
-  uint64_t one = 1;
-  if (wake && write(wake_fd_, &one, sizeof(one)) < 0) {
-    // EAGAIN would mean the counter is already non-zero: the loop will wake.
-  }
+  std::lock_guard<std::mutex> lock(mu_);
+  mail_.push_back({id, timer, std::move(response)});
+  Wake();
 }
 
 void HttpsLoop::AnswerHere(uint64_t id, std::optional<HttpsExchange::TimerKey> timer,
@@ -108,8 +130,14 @@ void HttpsLoop::AnswerHere(uint64_t id, std::optional<HttpsExchange::TimerKey> t
 }
 
 HttpsExchange::TimerKey HttpsLoop::AddTimer(Clock::time_point due, std::function<void()> fn) {
+  std::lock_guard<std::mutex> lock(mu_);
   HttpsExchange::TimerKey key{due, next_timer_++};
-  timers_.emplace(key, std::move(fn));
+  if (OnLoopThread()) {
+    timers_.emplace(key, std::move(fn));
+  } else {  // a handler that outlived its loop's takeover
+    new_timers_.emplace_back(key, std::move(fn));
+    Wake();
+  }
   return key;
 }
 
@@ -149,6 +177,7 @@ void HttpsLoop::Run(bool took_over) {
     FireTimers(now);
     if (!DriveAnswered(now)) return;
     if (now >= next_housekeeping_) Housekeep(now);
+    ResumeAccepting(now);
   }
   std::lock_guard<std::mutex> lock(mu_);
   stopped_ = true;
@@ -171,6 +200,7 @@ bool HttpsLoop::DriveAll(Clock::time_point now) {
 int HttpsLoop::TimeoutMs(Clock::time_point now) const {
   Clock::time_point next = next_housekeeping_;
   if (!timers_.empty()) next = std::min(next, timers_.begin()->first.due);
+  if (accept_paused_until_) next = std::min(next, *accept_paused_until_);
   if (next <= now) return 0;
   return static_cast<int>(std::chrono::ceil<std::chrono::milliseconds>(next - now).count());
 }
@@ -181,10 +211,13 @@ bool HttpsLoop::Accept(Clock::time_point now) {
     if (fd < 0) {
       if (errno == EINTR || errno == ECONNABORTED) continue;
       // EAGAIN: none left. Out of descriptors: closing an idle connection may help.
-      if (errno == EMFILE || errno == ENFILE) MakeRoom(now);
+      // Out of descriptors with none to free: the level-triggered listener would
+      // wake the loop at once, so stop watching it for a while.
+      if ((errno == EMFILE || errno == ENFILE) && !MakeRoom(now)) PauseAccepting(now);
       return true;
     }
-    if (server_.open_ >= server_.options_.max_connections && !MakeRoom(now)) {
+    if (server_.open_ >= server_.options_.max_connections && !MakeRoom(now) &&
+        !server_.RequestRoom(*this)) {
       close(fd);  // every connection is busy: refuse rather than grow without bound
       continue;
     }
@@ -270,13 +303,18 @@ void HttpsLoop::TakeMail(Clock::time_point now) {
   }
   std::vector<Mail> mail;
   bool drain = false;
+  size_t room = 0;
   {
     std::lock_guard<std::mutex> lock(mu_);
     mail.swap(mail_);
     wake_pending_ = false;
     drain = drain_requested_;
+    room = std::exchange(room_requests_, 0);
+    for (auto& [key, fn] : new_timers_) timers_.emplace(key, std::move(fn));
+    new_timers_.clear();
   }
   for (Mail& m : mail) AnswerHere(m.id, m.timer, std::move(m.response));
+  for (size_t i = 0; i < room; ++i) MakeRoom(now);
   if (drain && !draining_) BeginDrain(now);
 }
 
@@ -354,7 +392,7 @@ void HttpsLoop::Housekeep(Clock::time_point now) {
 
 void HttpsLoop::BeginDrain(Clock::time_point now) {
   draining_ = true;
-  epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, server_.listen_fd_, nullptr);
+  if (!accept_paused_until_) epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, server_.listen_fd_, nullptr);
   size_t closed = 0;
   for (auto it = connections_.begin(); it != connections_.end();) {
     bool idle = it->second->phase() == HttpsConnection::Phase::kIdle ||

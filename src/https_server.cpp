@@ -150,6 +150,16 @@ void HttpsServer::Shutdown() {
   if (watchdog_.joinable()) watchdog_.join();
 }
 
+bool HttpsServer::RequestRoom(const HttpsLoop& full) {
+  for (auto& loop : loops_) {
+    if (loop.get() != &full && loop->counts().idle > 0) {
+      loop->RequestRoom();
+      return true;
+    }
+  }
+  return false;
+}
+
 HttpsConnectionCounts HttpsServer::counts() const {
   HttpsConnectionCounts total;
   for (const auto& loop : loops_) {

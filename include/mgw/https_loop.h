@@ -50,14 +50,19 @@ class HttpsLoop {
   // longer than `limit`, moves the loop to a new thread. True when it did.
   bool TakeOverIfStuck(Clock::time_point now, Clock::duration limit);
 
+  // Any thread: asks the loop to close its longest idle connection, if it has
+  // one, to make room for a connection another loop accepted at the cap.
+  void RequestRoom();
   // Any thread: answers connection `id` (dropped if it has gone).
   void Post(uint64_t id, std::optional<HttpsExchange::TimerKey> timer, HttpsResponse response);
   // True on the thread that currently owns the loop.
   bool OnLoopThread() const { return owner_.load() == std::this_thread::get_id(); }
+  // Any thread: a timer; from a thread that no longer owns the loop, it is
+  // handed over through the mailbox.
+  HttpsExchange::TimerKey AddTimer(Clock::time_point due, std::function<void()> fn);
   // Owner thread only.
   void AnswerHere(uint64_t id, std::optional<HttpsExchange::TimerKey> timer,
                   HttpsResponse response);
-  HttpsExchange::TimerKey AddTimer(Clock::time_point due, std::function<void()> fn);
   HttpsConnectionCounts counts() const;
 
  private:
@@ -74,6 +79,8 @@ class HttpsLoop {
   int TimeoutMs(Clock::time_point now) const;
   bool Accept(Clock::time_point now);
   bool MakeRoom(Clock::time_point now);
+  void PauseAccepting(Clock::time_point now);
+  void ResumeAccepting(Clock::time_point now);
   bool Drive(uint64_t id, Clock::time_point now);
   bool Dispatch(uint64_t id, HttpsRequest request);
   bool DriveAll(Clock::time_point now);
@@ -84,6 +91,8 @@ class HttpsLoop {
   void BeginDrain(Clock::time_point now);
   Connections::iterator Remove(Connections::iterator it);
   void Report(std::string_view reason, size_t count);
+  // Makes the loop's epoll_wait return. REQUIRES: mu_ held.
+  void Wake();
 
   HttpsServer& server_;
   int epoll_fd_ = -1;
@@ -91,10 +100,11 @@ class HttpsLoop {
   Connections connections_;
   uint64_t next_id_ = kFirstConnectionId;
   std::map<HttpsExchange::TimerKey, std::function<void()>> timers_;
-  uint64_t next_timer_ = 0;
+  uint64_t next_timer_ = 0;         // guarded by mu_
   std::vector<uint64_t> answered_;  // connections answered on this thread, to drive
   bool draining_ = false;
   Clock::time_point next_housekeeping_;
+  std::optional<Clock::time_point> accept_paused_until_;
 
   std::atomic<std::thread::id> owner_;
   // When the running handler started (steady-clock ns), 0 when none runs, and
@@ -106,6 +116,9 @@ class HttpsLoop {
   bool wake_pending_ = false;     // guarded by mu_
   bool drain_requested_ = false;  // guarded by mu_
   bool stopped_ = false;          // guarded by mu_
+  size_t room_requests_ = 0;      // guarded by mu_
+  // Timers added by a thread that no longer owns the loop; guarded by mu_.
+  std::vector<std::pair<HttpsExchange::TimerKey, std::function<void()>>> new_timers_;
   std::condition_variable stopped_cv_;
   HttpsConnectionCounts counts_;        // guarded by mu_
   std::thread thread_;                  // the owner; guarded by mu_

@@ -35,7 +35,9 @@ namespace mgw {
 struct HttpsServerOptions {
   HostPort listen{"0.0.0.0", 9443};  // port 0 picks a free port
   size_t threads = 1;                // event loops; each serves its share of connections
-  size_t max_connections = 1024;     // past this, the longest idle connection makes room
+  // Past this, the longest idle connection (of the accepting loop, else of
+  // another loop that has one) makes room; with none idle, a newcomer is refused.
+  size_t max_connections = 1024;
   HttpLimits limits;
   // A kept-alive connection with no request for this long is closed.
   std::chrono::nanoseconds idle_timeout = std::chrono::seconds(10);
@@ -99,6 +101,8 @@ class HttpsExchange {
   friend class HttpsLoop;
 };
 
+// Every request must be answered (Claim and Send, here or later): a connection
+// awaiting an answer has no timeout of its own, and Shutdown waits for it.
 using HttpsHandler = std::function<void(std::shared_ptr<HttpsExchange>)>;
 
 struct HttpsConnectionCounts {
@@ -129,6 +133,9 @@ class HttpsServer {
  private:
   friend class HttpsLoop;
   void Watch();
+  // Asks a loop other than `full`, one that had idle connections at its last
+  // housekeeping, to close its longest idle one; false when none had any.
+  bool RequestRoom(const HttpsLoop& full);
   HttpsServer(HttpsServerOptions options, SSL_CTX& ctx, HttpsHandler handler, int listen_fd,
               int port);
 
