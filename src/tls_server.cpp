@@ -74,6 +74,9 @@ Status WebhookServer::SetUpTls() {
   ctx_ = {SSL_CTX_new(TLS_server_method()), SSL_CTX_free};
   if (!ctx_) return InternalError("cannot create a TLS context: " + DrainOpenSslErrors());
   SSL_CTX_set_options(ctx_.get(), SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION);
+  // OpenSSL issues two TLS 1.3 session tickets per handshake, Go's crypto/tls one.
+  // A client reconnects one connection at a time, so one is enough.
+  SSL_CTX_set_num_tickets(ctx_.get(), 1);
   MGW_RETURN_IF_ERROR(ConfigureServerContext(*ctx_, *watcher_->Current()));
   if (!options_.client_auth.ca_file.empty()) {
     MGW_RETURN_IF_ERROR(RequireClientCertificates(*ctx_, options_.client_auth));
