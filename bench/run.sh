@@ -128,11 +128,11 @@ stop_server() {
 
 stop_server
 first_exit=$exit_code first_secs=$stop_secs
-# The same 16-connection load with the handler run inline (no deadline, no
-# hand-off to the evaluation pool): what the deadline guard costs.
-server_log="$out/server-inline.log"
+# The same 16-connection load without the review deadline (no timer per
+# request): what the deadline guard costs.
+server_log="$out/server-nodeadline.log"
 start_server --max-review-duration=0
-load keepalive-16-inline 16
+load keepalive-16-nodeadline 16
 stop_server
 
 # The same per-decision work without the JSON log line, to compare like with like
@@ -168,22 +168,38 @@ if command -v go >/dev/null; then
   go_rss_peak=$(rss_kib "$pid" VmHWM)
   kill -KILL "$pid"
   wait "$pid" 2>/dev/null || true
+  # Again with -log: one JSON decision line per request on stderr, as ours writes.
+  server_log="$out/server-go-log.log"
+  GOMAXPROCS=1 taskset -c 0 "$out/go-reference" --listen "127.0.0.1:$port" -log \
+    --tls-cert-file "$certs/tls.crt" --tls-key-file "$certs/tls.key" 2>"$server_log" &
+  pid=$!
+  for _ in $(seq 100); do
+    grep -q '"https_port"' "$server_log" 2>/dev/null && break
+    sleep 0.1
+  done
+  sleep 1
+  load go-keepalive-1-log 1
+  load go-keepalive-16-log 16
+  load go-keepalive-64-log 64
+  kill -KILL "$pid"
+  wait "$pid" 2>/dev/null || true
   pid=""
-  go_runs=(go-keepalive-1 go-keepalive-16 go-keepalive-64 go-handshake-per-request-4)
+  go_runs=(go-keepalive-1 go-keepalive-16 go-keepalive-64 go-handshake-per-request-4
+    go-keepalive-1-log go-keepalive-16-log go-keepalive-64-log)
 else
   echo "go not found: skipping the Go reference runs (make bench installs golang-go)" >&2
 fi
 
 echo "== webhook (server pinned to CPU 0, client to CPU $client_cpu; $(nproc) CPUs; ${seconds}s per run)"
 printf 'run\tconnections\treq/s\tp50 ms\tp99 ms\tserver CPU us/req\terrors\n'
-for r in keepalive-1 keepalive-16 keepalive-64 handshake-per-request-4 keepalive-16-inline \
+for r in keepalive-1 keepalive-16 keepalive-64 handshake-per-request-4 keepalive-16-nodeadline \
   keepalive-16-nolog "${go_runs[@]}"; do
   row "$r"
 done
 [ -z "${go_rss_idle:-}" ] || echo "Go reference: RSS idle ${go_rss_idle} KiB, peak (VmHWM) ${go_rss_peak} KiB"
 echo "RSS idle ${rss_idle} KiB, under 64-connection load ${rss_load} KiB, peak (VmHWM) ${rss_peak} KiB"
-echo "server threads after the runs: ${threads_now:-?} (event loops, evaluation pool, watchers, probe listener)"
-echo "SIGTERM: exit code ${first_exit} after ${first_secs}s (inline run: ${exit_code} after ${stop_secs}s)"
+echo "server threads after the runs: ${threads_now:-?} (event loop, watchdog, certificate and allowlist watchers, probe listener)"
+echo "SIGTERM: exit code ${first_exit} after ${first_secs}s (no-deadline run: ${exit_code} after ${stop_secs}s)"
 
 echo "== validate_bench"
 timeout $((seconds * 12 + 60)) "$build/bench/validate_bench" | tee "$out/validate_bench.txt"

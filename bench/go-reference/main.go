@@ -1,8 +1,10 @@
 // A reference admission webhook in Go's net/http, doing the same per-request work as
 // mustgather-webhook's /validate-mustgather (decode the AdmissionReview, check
 // storage, claim name, namespace, subPath and the image allowlist, encode the
-// answer). It exists only so `make bench` can compare the C++ server against the
-// usual way webhooks are written; it is not part of the product.
+// answer). With -log it also writes one JSON line per decision to stderr, with the
+// fields mustgather-webhook logs, so the two can be compared doing the same work.
+// It exists only so `make bench` can compare the C++ server against the usual way
+// webhooks are written; it is not part of the product.
 package main
 
 import (
@@ -12,8 +14,11 @@ import (
 	"log"
 	"net"
 	"net/http"
+	"os"
 	"regexp"
 	"strings"
+	"sync"
+	"time"
 )
 
 var dns1123 = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
@@ -22,10 +27,17 @@ type review struct {
 	APIVersion string `json:"apiVersion"`
 	Kind       string `json:"kind"`
 	Request    *struct {
-		UID       string          `json:"uid"`
-		Namespace string          `json:"namespace"`
-		Operation string          `json:"operation"`
-		Object    json.RawMessage `json:"object"`
+		UID       string `json:"uid"`
+		Namespace string `json:"namespace"`
+		Operation string `json:"operation"`
+		DryRun    bool   `json:"dryRun"`
+		Kind      struct {
+			Kind string `json:"kind"`
+		} `json:"kind"`
+		UserInfo struct {
+			Username string `json:"username"`
+		} `json:"userInfo"`
+		Object json.RawMessage `json:"object"`
 	} `json:"request,omitempty"`
 	Response *response `json:"response,omitempty"`
 }
@@ -133,13 +145,16 @@ func main() {
 	listen := flag.String("listen", "127.0.0.1:9444", "address")
 	cert := flag.String("tls-cert-file", "", "PEM certificate")
 	key := flag.String("tls-key-file", "", "PEM key")
+	logDecisions := flag.Bool("log", false, "one JSON line per decision on stderr")
 	flag.Parse()
+	var logMu sync.Mutex
 	allow := map[string]bool{
 		normalize("quay.io/my-org/my-custom-must-gather:latest"):        true,
 		normalize("registry.example.com/team-a/debug-must-gather:v1.2"): true,
 	}
 	def := normalize("quay.io/openshift/origin-must-gather:latest")
 	http.HandleFunc("/validate-mustgather", func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
 		var rv review
 		r.Body = http.MaxBytesReader(w, r.Body, 7<<20)
 		if err := json.NewDecoder(r.Body).Decode(&rv); err != nil || rv.Request == nil {
@@ -158,6 +173,20 @@ func main() {
 		out := review{APIVersion: rv.APIVersion, Kind: rv.Kind, Response: resp}
 		w.Header().Set("Content-Type", "application/json")
 		json.NewEncoder(w).Encode(&out)
+		if *logDecisions {
+			line, _ := json.Marshal(map[string]any{
+				"ts": time.Now().UTC().Format(time.RFC3339Nano), "level": "info",
+				"msg": "admission review", "uid": rv.Request.UID, "kind": rv.Request.Kind.Kind,
+				"namespace": rv.Request.Namespace, "name": mg.Metadata.Name,
+				"operation": rv.Request.Operation, "user": rv.Request.UserInfo.Username,
+				"dry_run": rv.Request.DryRun, "allowed": resp.Allowed, "http_status": 200,
+				"webhook":    "validate-mustgather",
+				"latency_ms": float64(time.Since(start).Microseconds()) / 1000,
+			})
+			logMu.Lock()
+			os.Stderr.Write(append(line, '\n'))
+			logMu.Unlock()
+		}
 	})
 	// HTTP/1.1 only, like kube-apiserver's webhook client uses with our server.
 	srv := &http.Server{TLSConfig: &tls.Config{MinVersion: tls.VersionTLS12},
