@@ -10,6 +10,9 @@ namespace {
 
 constexpr auto kStartTimeout = std::chrono::seconds(10);
 constexpr size_t kProbeThreads = 2;
+constexpr size_t kMaxProbeBody = 4096;
+constexpr time_t kProbeIoTimeoutSec = 5;
+constexpr time_t kProbeKeepAliveSec = 1;
 
 void Answer(httplib::Response& res, const std::function<std::string()>& problem,
             std::string_view what) {
@@ -34,6 +37,15 @@ void ProbeServer::Route() {
     int one = 1;
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
   });
+  // Probes and scrapes carry no body and answer fast; a client that sends more or
+  // stalls is cut off rather than allowed to hold one of the few threads.
+  server_->set_payload_max_length(kMaxProbeBody);
+  server_->set_read_timeout(kProbeIoTimeoutSec, 0);
+  server_->set_write_timeout(kProbeIoTimeoutSec, 0);
+  // An idle keep-alive connection holds one of the two threads, and the kubelet's
+  // probes time out after 1 s; scrapes come every 15 s or more, so nothing is lost
+  // by letting an idle connection go after a second.
+  server_->set_keep_alive_timeout(kProbeKeepAliveSec);
   server_->Get("/healthz", [this](const httplib::Request&, httplib::Response& res) {
     Answer(res, options_.unhealthy_reason, "unhealthy");
   });
