@@ -21,7 +21,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "mgw/tls_credentials.h"
+#include "https_test_support.h"
 #include "test_certs.h"
 
 namespace mgw {
@@ -30,6 +30,8 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using Phase = HttpsConnection::Phase;
 using namespace std::chrono_literals;
+using ::mgw::testing::SslCtxPtr;
+using ::mgw::testing::TakeResponse;
 using ::testing::EndsWith;
 using ::testing::HasSubstr;
 using ::testing::Not;
@@ -102,26 +104,6 @@ TEST(SerializeResponseTest, ReasonPhrases) {
   }
 }
 
-struct SslCtxFree {
-  void operator()(SSL_CTX* ctx) const { SSL_CTX_free(ctx); }
-};
-using SslCtxPtr = std::unique_ptr<SSL_CTX, SslCtxFree>;
-
-// One response (head and Content-Length body) taken from the front of `buffer`,
-// or nullopt while it is incomplete.
-std::optional<std::string> TakeResponse(std::string& buffer) {
-  size_t head_end = buffer.find("\r\n\r\n");
-  if (head_end == std::string::npos) return std::nullopt;
-  size_t length = 0;
-  size_t at = buffer.find("\r\nContent-Length: ");
-  if (at != std::string::npos && at < head_end) length = std::stoul(buffer.substr(at + 18));
-  size_t total = head_end + 4 + length;
-  if (buffer.size() < total) return std::nullopt;
-  std::string response = buffer.substr(0, total);
-  buffer.erase(0, total);
-  return response;
-}
-
 // Drives an HttpsConnection directly, with no event loop: its socket is one end
 // of a socketpair, and an OpenSSL client (non-blocking too) sits on the other.
 // Everything runs on the test thread, one step at a time: Step() reports the
@@ -132,17 +114,10 @@ class HttpsConnectionTest : public ::testing::Test {
   static void SetUpTestSuite() { std::signal(SIGPIPE, SIG_IGN); }
 
   void SetUp() override {
-    testing::Credential leaf = ca_.IssueServer();
-    auto pair = ParseCertificatePair({"tls.crt", leaf.cert_pem}, {"tls.key", leaf.key_pem},
-                                     std::chrono::system_clock::now());
-    ASSERT_TRUE(pair.ok()) << pair.status();
-    server_ctx_.reset(SSL_CTX_new(TLS_server_method()));
-    ASSERT_NE(server_ctx_, nullptr);
-    ASSERT_TRUE(ConfigureServerContext(*server_ctx_, **pair).ok());
-    client_ctx_.reset(SSL_CTX_new(TLS_client_method()));
-    ASSERT_NE(client_ctx_, nullptr);
-    X509_STORE_add_cert(SSL_CTX_get_cert_store(client_ctx_.get()), ca_.credential().cert.get());
-    SSL_CTX_set_verify(client_ctx_.get(), SSL_VERIFY_PEER, nullptr);
+    StatusOr<testing::TlsContextPair> contexts = testing::MakeTlsContextPair(ca_);
+    ASSERT_TRUE(contexts.ok()) << contexts.status();
+    server_ctx_ = std::move(contexts->server);
+    client_ctx_ = std::move(contexts->client);
   }
 
   void TearDown() override {

@@ -28,7 +28,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "mgw/tls_credentials.h"
+#include "https_test_support.h"
 #include "status_matchers.h"
 #include "test_certs.h"
 #include "tls_test_client.h"
@@ -39,7 +39,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
+using ::mgw::testing::SslCtxPtr;
 using ::mgw::testing::StatusIs;
+using ::mgw::testing::TakeResponse;
 using ::mgw::testing::WaitUntil;
 using ::testing::EndsWith;
 using ::testing::HasSubstr;
@@ -72,21 +74,6 @@ std::string Post(std::string_view target, std::string_view body) {
 std::string BodyOf(const std::string& response) {
   size_t at = response.find("\r\n\r\n");
   return at == std::string::npos ? "" : response.substr(at + 4);
-}
-
-// One response (head and Content-Length body) taken from the front of `buffer`,
-// or nullopt while it is incomplete.
-std::optional<std::string> TakeResponse(std::string& buffer) {
-  size_t head_end = buffer.find("\r\n\r\n");
-  if (head_end == std::string::npos) return std::nullopt;
-  size_t length = 0;
-  size_t at = buffer.find("\r\nContent-Length: ");
-  if (at != std::string::npos && at < head_end) length = std::stoul(buffer.substr(at + 18));
-  size_t total = head_end + 4 + length;
-  if (buffer.size() < total) return std::nullopt;
-  std::string response = buffer.substr(0, total);
-  buffer.erase(0, total);
-  return response;
 }
 
 // A blocking OpenSSL client over one TCP connection; every call gives up after
@@ -223,10 +210,6 @@ class Client {
   bool ended_ = false;
 };
 
-struct SslCtxFree {
-  void operator()(SSL_CTX* ctx) const { SSL_CTX_free(ctx); }
-};
-
 // An HttpsServer on 127.0.0.1, port 0, with a handler that answers by path:
 //   /echo      inline, with Describe(request)
 //   /async     from another thread, after a short delay
@@ -243,17 +226,10 @@ class HttpsServerTest : public ::testing::Test {
   static void SetUpTestSuite() { std::signal(SIGPIPE, SIG_IGN); }
 
   void SetUp() override {
-    testing::Credential leaf = ca_.IssueServer();
-    auto pair = ParseCertificatePair({"tls.crt", leaf.cert_pem}, {"tls.key", leaf.key_pem},
-                                     std::chrono::system_clock::now());
-    ASSERT_TRUE(pair.ok()) << pair.status();
-    server_ctx_.reset(SSL_CTX_new(TLS_server_method()));
-    ASSERT_NE(server_ctx_, nullptr);
-    ASSERT_TRUE(ConfigureServerContext(*server_ctx_, **pair).ok());
-    client_ctx_.reset(SSL_CTX_new(TLS_client_method()));
-    ASSERT_NE(client_ctx_, nullptr);
-    X509_STORE_add_cert(SSL_CTX_get_cert_store(client_ctx_.get()), ca_.credential().cert.get());
-    SSL_CTX_set_verify(client_ctx_.get(), SSL_VERIFY_PEER, nullptr);
+    StatusOr<testing::TlsContextPair> contexts = testing::MakeTlsContextPair(ca_);
+    ASSERT_TRUE(contexts.ok()) << contexts.status();
+    server_ctx_ = std::move(contexts->server);
+    client_ctx_ = std::move(contexts->client);
   }
 
   void TearDown() override {
@@ -403,7 +379,7 @@ class HttpsServerTest : public ::testing::Test {
   std::unique_ptr<Client> NewClient() { return std::make_unique<Client>(*client_ctx_); }
 
   testing::TestCa ca_ = testing::TestCa::CreateRoot();
-  std::unique_ptr<SSL_CTX, SslCtxFree> server_ctx_, client_ctx_;
+  SslCtxPtr server_ctx_, client_ctx_;
   std::unique_ptr<HttpsServer> server_;
   int port_ = 0;
   std::thread shutdown_thread_;
