@@ -251,19 +251,27 @@ std::optional<HttpsRequest> HttpsConnection::TakeRequest(Clock::time_point now) 
 // Moves one read's worth of ciphertext from the socket into the TLS session;
 // true when bytes arrived.
 bool HttpsConnection::PullSocket(Clock::time_point now) {
+  size_t n = ReadSocket(now);
+  if (n == 0) return false;
+  BIO_write(in_bio_, SocketBuffer(), static_cast<int>(n));
+  return true;
+}
+
+// One read() into SocketBuffer(): the bytes read, or 0 when none came because the
+// socket is drained (readable_ false) or the peer has closed (peer_closed_).
+size_t HttpsConnection::ReadSocket(Clock::time_point now) {
   while (readable_ && !peer_closed_) {
     ssize_t n = ::read(fd_, SocketBuffer(), kSocketChunk);
     if (n > 0) {
-      BIO_write(in_bio_, SocketBuffer(), static_cast<int>(n));
       if (static_cast<size_t>(n) < kSocketChunk && !hangup_) readable_ = false;
       last_progress_ = now;
-      return true;
+      return static_cast<size_t>(n);
     }
     if (n < 0 && errno == EINTR) continue;
     readable_ = false;
     if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) peer_closed_ = true;
   }
-  return false;
+  return 0;
 }
 
 // Writes pending ciphertext; true when none is left.
@@ -324,15 +332,12 @@ void HttpsConnection::FailWith(int status, std::string message, Clock::time_poin
   Respond({status, "text/plain; charset=utf-8", std::move(message) + "\n"}, true);
 }
 
-// After a response: the next request, or, when the connection is to close, a
-// TLS close_notify and a half-close, then lingering until the client has read it.
+// After a response: idle for the next request (TakeRequest picks up one already
+// buffered), or, when the connection is to close, a TLS close_notify and a
+// half-close, then lingering until the client has read it.
 void HttpsConnection::Finish(Clock::time_point now) {
   if (!close_after_write_ && !closing_) {
     Enter(Phase::kIdle, now);
-    if (!in_.empty()) {
-      Enter(Phase::kReading, now);
-      request_started_ = now;
-    }
     return;
   }
   SSL_shutdown(ssl_);
@@ -347,16 +352,7 @@ void HttpsConnection::Finish(Clock::time_point now) {
 // closing with unread input would reset the connection and could destroy the
 // response before the client read it. Ends when the client closes.
 void HttpsConnection::Linger(Clock::time_point now) {
-  while (readable_ && !peer_closed_) {
-    ssize_t n = ::read(fd_, SocketBuffer(), kSocketChunk);
-    if (n > 0) {
-      last_progress_ = now;
-      if (static_cast<size_t>(n) < kSocketChunk && !hangup_) readable_ = false;
-      continue;
-    }
-    if (n < 0 && errno == EINTR) continue;
-    readable_ = false;
-    if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) peer_closed_ = true;
+  while (ReadSocket(now) > 0) {
   }
   if (peer_closed_) Close();
 }

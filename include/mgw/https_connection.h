@@ -99,6 +99,7 @@ class HttpsConnection {
   std::optional<HttpsRequest> Read(Clock::time_point now, bool& progressed);
   std::optional<HttpsRequest> TakeRequest(Clock::time_point now);
   bool PullSocket(Clock::time_point now);
+  size_t ReadSocket(Clock::time_point now);
   bool Flush(Clock::time_point now);
   void Finish(Clock::time_point now);
   void FailWith(int status, std::string message, Clock::time_point now);
