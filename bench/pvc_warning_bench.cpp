@@ -15,10 +15,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "mgw/admission_handler.h"
-#include "mgw/kube_client.h"
-#include "mgw/mustgather_rules.h"
-#include "mgw/pvc_cache.h"
+#include "mgw/admission/admission_handler.h"
+#include "mgw/kube/kube_client.h"
+#include "mgw/rules/mustgather_rules.h"
+#include "mgw/sources/pvc_cache.h"
 
 namespace {
 

@@ -21,11 +21,11 @@
 #include <malloc.h>
 #include <nlohmann/json.hpp>
 
-#include "fake_apiserver.h"
-#include "mgw/plan_executor.h"
-#include "mgw/pvc_cache.h"
-#include "mgw/reconciler.h"
-#include "reconcile_fixtures.h"
+#include "mgw/reconcile/plan_executor.h"
+#include "mgw/reconcile/reconciler.h"
+#include "mgw/sources/pvc_cache.h"
+#include "support/fake_apiserver.h"
+#include "support/reconcile_fixtures.h"
 
 namespace {
 

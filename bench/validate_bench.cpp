@@ -18,7 +18,7 @@
 #include <nlohmann/json.hpp>
 #include <time.h>
 
-#include "mgw/validate_cli.h"
+#include "mgw/cmd/validate_cli.h"
 
 namespace {
 

@@ -18,26 +18,38 @@ function(mgw_enable_sanitizers target)
   endif()
 endfunction()
 
-# mgw_library(NAME name SOURCES ... PUBLIC_LIBS ...)
-function(mgw_library)
-  cmake_parse_arguments(A "" "NAME" "SOURCES;PUBLIC_LIBS" ${ARGN})
-  add_library(${A_NAME} STATIC ${A_SOURCES})
-  add_library(mgw::${A_NAME} ALIAS ${A_NAME})
-  target_include_directories(${A_NAME} PUBLIC ${PROJECT_SOURCE_DIR}/include)
-  target_compile_features(${A_NAME} PUBLIC cxx_std_20)
-  target_link_libraries(${A_NAME} PUBLIC ${A_PUBLIC_LIBS})
-  mgw_enable_warnings(${A_NAME})
-  mgw_enable_sanitizers(${A_NAME})
+# mgw_layer(NAME layer [DEPENDS lower layers...] SOURCES ... [LIBS third-party...]):
+# the static library mgw_<layer> (alias mgw::<layer>) from src/<layer>/. Its public
+# headers are include/mgw/<layer>/, its private ones sit beside its sources and are
+# included as "<layer>/x.h". DEPENDS names the layers it may use (and, through them,
+# theirs); it is recorded in the global property MGW_LAYERS ("layer=dep,dep"), which
+# the layers test holds every #include against.
+function(mgw_layer)
+  cmake_parse_arguments(A "" "NAME" "DEPENDS;SOURCES;LIBS" ${ARGN})
+  set(target mgw_${A_NAME})
+  add_library(${target} STATIC ${A_SOURCES})
+  add_library(mgw::${A_NAME} ALIAS ${target})
+  target_include_directories(${target} PUBLIC ${PROJECT_SOURCE_DIR}/include
+                                       PRIVATE ${PROJECT_SOURCE_DIR}/src)
+  target_compile_features(${target} PUBLIC cxx_std_20)
+  list(TRANSFORM A_DEPENDS PREPEND mgw_ OUTPUT_VARIABLE dep_targets)
+  target_link_libraries(${target} PUBLIC ${dep_targets} ${A_LIBS})
+  mgw_enable_warnings(${target})
+  mgw_enable_sanitizers(${target})
+  list(JOIN A_DEPENDS "," deps)
+  set_property(GLOBAL APPEND PROPERTY MGW_LAYERS "${A_NAME}=${deps}")
 endfunction()
 
-# mgw_test(NAME module_test LIBS ...): one GoogleTest binary per module.
+# mgw_test(NAME module_test [SOURCES ...] LIBS ...): one GoogleTest binary per module,
+# from <name>.cpp in the calling directory unless SOURCES says otherwise.
 function(mgw_test)
   cmake_parse_arguments(A "" "NAME" "SOURCES;LIBS" ${ARGN})
   if(NOT A_SOURCES)
-    set(A_SOURCES ${PROJECT_SOURCE_DIR}/test/${A_NAME}.cpp)
+    set(A_SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/${A_NAME}.cpp)
   endif()
   add_executable(${A_NAME} ${A_SOURCES})
-  target_include_directories(${A_NAME} PRIVATE ${PROJECT_SOURCE_DIR}/test)
+  # Tests may include a layer's private headers ("<layer>/x.h") and test/support.
+  target_include_directories(${A_NAME} PRIVATE ${PROJECT_SOURCE_DIR}/test ${PROJECT_SOURCE_DIR}/src)
   target_link_libraries(${A_NAME} PRIVATE ${A_LIBS} GTest::gmock GTest::gtest_main)
   target_compile_definitions(${A_NAME} PRIVATE
     MGW_SOURCE_DIR="${PROJECT_SOURCE_DIR}" MGW_BINARY_DIR="${PROJECT_BINARY_DIR}")
@@ -60,6 +72,7 @@ function(mgw_fuzz_seed_test)
   endif()
   set(target ${A_NAME}_fuzz_seeds)
   add_executable(${target} ${A_SOURCES} ${PROJECT_SOURCE_DIR}/fuzz/corpus_runner.cpp)
+  target_include_directories(${target} PRIVATE ${PROJECT_SOURCE_DIR}/src)
   target_link_libraries(${target} PRIVATE ${A_LIBS})
   mgw_enable_warnings(${target})
   mgw_enable_sanitizers(${target})

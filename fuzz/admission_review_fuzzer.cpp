@@ -10,8 +10,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "mgw/admission_review.h"
-#include "mgw/json_patch.h"
+#include "mgw/admission/admission_review.h"
+#include "mgw/base/json_patch.h"
 
 namespace {
 

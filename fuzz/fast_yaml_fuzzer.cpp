@@ -13,8 +13,8 @@
 #include <string_view>
 #include <vector>
 
-#include "mgw/fast_yaml.h"
-#include "mgw/yaml_json.h"
+#include "manifest/fast_yaml.h"
+#include "mgw/manifest/yaml_json.h"
 
 namespace {
 

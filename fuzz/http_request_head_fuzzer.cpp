@@ -11,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-#include "mgw/http_request_head.h"
+#include "mgw/net/http_request_head.h"
 
 namespace {
 

@@ -11,8 +11,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "mgw/allowlist.h"
-#include "mgw/image_ref.h"
+#include "mgw/rules/allowlist.h"
+#include "mgw/rules/image_ref.h"
 
 namespace {
 

@@ -12,9 +12,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "mgw/manifest.h"
-#include "mgw/validate_cli.h"
-#include "mgw/validate_report.h"
+#include "mgw/cmd/validate_cli.h"
+#include "mgw/cmd/validate_report.h"
+#include "mgw/manifest/manifest.h"
 
 namespace {
 

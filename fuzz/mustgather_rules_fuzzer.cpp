@@ -10,10 +10,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "mgw/admission_review.h"
-#include "mgw/allowlist.h"
-#include "mgw/field_error.h"
-#include "mgw/mustgather_rules.h"
+#include "mgw/admission/admission_review.h"
+#include "mgw/rules/allowlist.h"
+#include "mgw/rules/field_error.h"
+#include "mgw/rules/mustgather_rules.h"
 
 namespace {
 

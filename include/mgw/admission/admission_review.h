@@ -1,0 +1,93 @@
+// The AdmissionReview codec (admission.k8s.io/v1, also v1beta1 which has the same
+// shape): the request the apiserver sends and the response it accepts. Parsing
+// treats absent and null fields alike. Pure functions.
+#ifndef MGW_ADMISSION_ADMISSION_REVIEW_H_
+#define MGW_ADMISSION_ADMISSION_REVIEW_H_
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "mgw/base/status.h"
+
+namespace mgw {
+
+inline constexpr std::string_view kAdmissionV1 = "admission.k8s.io/v1";
+inline constexpr std::string_view kAdmissionV1beta1 = "admission.k8s.io/v1beta1";
+
+struct GroupVersionKind {
+  std::string group, version, kind;
+};
+struct GroupVersionResource {
+  std::string group, version, resource;
+};
+
+struct UserInfo {
+  std::string username;
+  std::string uid;
+  std::vector<std::string> groups;
+};
+
+struct AdmissionRequest {
+  std::string api_version;  // the review's apiVersion, echoed in the response
+  std::string uid;
+  GroupVersionKind kind;
+  GroupVersionResource resource;
+  std::string sub_resource;
+  std::string name;        // empty on CREATE with generateName
+  std::string namespace_;  // empty for cluster-scoped objects
+  std::string operation;   // CREATE, UPDATE, DELETE, CONNECT
+  UserInfo user_info;
+  nlohmann::json object;      // null when absent
+  nlohmann::json old_object;  // null when absent
+  bool dry_run = false;
+};
+
+struct AdmissionStatus {
+  int code = 0;
+  std::string reason;  // a metav1.StatusReason such as "Invalid" or "Forbidden"
+  std::string message;
+};
+
+struct AdmissionResponse {
+  std::string api_version = std::string(kAdmissionV1);
+  std::string uid;
+  bool allowed = false;
+  std::optional<AdmissionStatus> status;  // set on denial
+  nlohmann::json patch;                   // RFC 6902 array, or null for none
+  std::vector<std::string> warnings;
+  std::map<std::string, std::string> audit_annotations;
+};
+
+// Deepest nesting of arrays and objects a request body may have, counting the
+// AdmissionReview envelope itself; deeper bodies are rejected before JSON parsing
+// so that no recursive JSON operation can run out of stack.
+inline constexpr int kMaxAdmissionReviewDepth = 256;
+
+// Parses a request body. INVALID_ARGUMENT, with a message a person can act on, when
+// the body is not JSON (including invalid UTF-8), nests deeper than
+// kMaxAdmissionReviewDepth, is not an AdmissionReview, has an unknown apiVersion,
+// lacks request, request.uid, request.kind.kind or request.operation (each a
+// non-empty string), or has a field the codec reads with the wrong JSON type (the
+// message names the field, e.g. "request.uid must be a non-empty string"). Absent
+// and null are the same for every optional field; fields the codec does not read
+// (options, requestKind, userInfo.extra, ...) are ignored. Never throws.
+StatusOr<AdmissionRequest> ParseAdmissionReview(std::string_view body);
+
+// Renders the response as compact JSON: an AdmissionReview in
+// `response.api_version` (admission.k8s.io/v1 when empty) with response.uid and
+// response.allowed always present. `status` appears only when set, with code,
+// reason and message each omitted when zero or empty (Go's omitempty). The patch,
+// when it is a non-empty array, is base64-encoded with patchType "JSONPatch";
+// otherwise neither field is emitted. warnings and auditAnnotations appear only
+// when non-empty. Invalid UTF-8 in any string becomes U+FFFD, so the output is
+// always valid JSON.
+std::string SerializeAdmissionReview(const AdmissionResponse& response);
+
+}  // namespace mgw
+
+#endif  // MGW_ADMISSION_ADMISSION_REVIEW_H_

@@ -1,0 +1,25 @@
+// Exception-free reads of nested members of Kubernetes objects held as JSON. Every
+// module that looks inside an object it did not build goes through these, so a
+// wrong type anywhere reads as "absent" instead of throwing.
+#ifndef MGW_BASE_JSON_ACCESS_H_
+#define MGW_BASE_JSON_ACCESS_H_
+
+#include <initializer_list>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+namespace mgw {
+
+// The member reached by following `path` (object keys) from `root`, or nullptr when
+// a step is missing, a step is not an object, or the member is null.
+const nlohmann::json* JsonAt(const nlohmann::json& root,
+                             std::initializer_list<std::string_view> path);
+
+// The string at `path`, or "" when it is absent or not a string.
+std::string JsonStringAt(const nlohmann::json& root, std::initializer_list<std::string_view> path);
+
+}  // namespace mgw
+
+#endif  // MGW_BASE_JSON_ACCESS_H_

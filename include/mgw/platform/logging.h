@@ -1,0 +1,38 @@
+// Structured logging: one line per event, JSON (default) or key=value text, on
+// stderr through spdlog. Thread-safe after ConfigureLogging.
+#ifndef MGW_PLATFORM_LOGGING_H_
+#define MGW_PLATFORM_LOGGING_H_
+
+#include <memory>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+#include <spdlog/common.h>
+
+#include "mgw/base/status.h"
+
+namespace spdlog::sinks {
+class sink;
+}
+
+namespace mgw {
+
+enum class LogFormat { kJson, kText };
+
+// "trace", "debug", "info", "warn", "error", "off"; INVALID_ARGUMENT otherwise.
+StatusOr<spdlog::level::level_enum> ParseLogLevel(std::string_view text);
+// "json" or "text"; INVALID_ARGUMENT otherwise.
+StatusOr<LogFormat> ParseLogFormat(std::string_view text);
+
+// Installs the process logger. `sink` defaults to stderr; tests pass their own.
+void ConfigureLogging(spdlog::level::level_enum level, LogFormat format,
+                      std::shared_ptr<spdlog::sinks::sink> sink = nullptr);
+
+// Emits `msg` with `fields` (a JSON object; other values are logged under "data").
+// JSON lines look like {"ts":"...","level":"info","msg":"...",<fields>}.
+void LogEvent(spdlog::level::level_enum level, std::string_view msg,
+              const nlohmann::json& fields = nlohmann::json::object());
+
+}  // namespace mgw
+
+#endif  // MGW_PLATFORM_LOGGING_H_

@@ -1,0 +1,118 @@
+// One reconcile of one MustGather: read what the caches hold, ask ComputePlan what to
+// do, and do it against the API server in the order reconcile_plan.h prescribes:
+//  - confirm_job_absent: GET the Job live and plan again with the answer;
+//  - create_job: first GET the MustGather live (a lagging cache must never make a
+//    finished MustGather run twice; a newer version means plan again), then POST the
+//    Job; AlreadyExists means a retry or another replica made it (or a foreign Job has
+//    the name), so the Job is read live and the plan made again with it;
+//  - status: PUT the status subresource with the resourceVersion the plan was made
+//    from; on a conflict, GET the MustGather (and the Job) live and plan again, never
+//    re-sending the old status;
+//  - events (best effort) once the status write succeeded, then delete_job with
+//    background propagation and a uid precondition (NotFound is success);
+//  - requeue_after is returned to the caller.
+// One addition: before a MustGather is failed for good because of its images, the
+// allowlist is read live, since the MustGatherImage watch and the MustGather watch are
+// separate streams and an allowlist created just before the MustGather may not have
+// reached the cache yet.
+// Thread-safe: workers share one executor, each on a different key.
+#ifndef MGW_RECONCILE_PLAN_EXECUTOR_H_
+#define MGW_RECONCILE_PLAN_EXECUTOR_H_
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "mgw/kube/informer.h"
+#include "mgw/kube/kube_client.h"
+#include "mgw/reconcile/event_recorder.h"
+#include "mgw/reconcile/job_template.h"
+#include "mgw/reconcile/reconcile_plan.h"
+#include "mgw/reconcile/reconciler_metrics.h"
+#include "mgw/rules/allowlist.h"
+
+namespace mgw {
+
+// operator.openshift.io/v1alpha1 mustgathers, batch/v1 jobs, storage.k8s.io/v1
+// storageclasses.
+Gvr MustGathersGvr();
+Gvr JobsGvr();
+Gvr StorageClassesGvr();
+
+// The MustGather as the reconciler keeps it: kind and apiVersion filled in (list items
+// may lack them; the rules and Events need them), managedFields and the
+// last-applied-configuration annotation dropped (never read, often the bulk). Pure.
+nlohmann::json NormalizeMustGather(nlohmann::json mustgather);
+
+// The part of a Job the plan reads (metadata and status; no spec), for the cache. Pure.
+nlohmann::json TrimJob(nlohmann::json job);
+
+// The part of a PVC the plan reads: name, namespace, resourceVersion,
+// deletionTimestamp, spec.storageClassName and status.phase. Pure.
+nlohmann::json TrimClaim(nlohmann::json pvc);
+
+// Where the executor reads the cluster from. All reads are local; the pointees must
+// outlive the executor.
+struct ReconcileCaches {
+  const Informer* mustgathers = nullptr;       // REQUIRES: non-null
+  const Informer* jobs = nullptr;              // REQUIRES: non-null; the Jobs we label
+  const Informer* pvcs = nullptr;              // REQUIRES: non-null
+  const Informer* storage_classes = nullptr;   // null: a Pending PVC is always waited on
+  const AllowlistSource* allowlist = nullptr;  // REQUIRES: non-null
+};
+
+struct ExecutorOptions {
+  JobConfig job_config;
+  EventSink* events = nullptr;           // no Events when null; must outlive the executor
+  ReconcilerMetrics* metrics = nullptr;  // no counting when null
+  std::function<std::chrono::system_clock::time_point()> clock;  // system_clock when null
+  InformerLog log;  // Jobs created and deleted, status transitions; silent when null
+  // How many times one reconcile may plan again (after a conflict, a confirmation or a
+  // newer live read) before giving up with ABORTED.
+  int max_rounds = 6;
+};
+
+class PlanExecutor {
+ public:
+  // `client` must outlive the executor.
+  PlanExecutor(KubeClient& client, ReconcileCaches caches, ExecutorOptions options);
+
+  // Reconciles the MustGather `ns`/`name`. Returns how long to wait before looking
+  // again without a watch event (nullopt: only on events). A MustGather no longer in
+  // the cache needs nothing (the garbage collector removes its Job). Errors: the API
+  // error that stopped the reconcile, or ABORTED when the MustGather kept changing; the
+  // caller retries with backoff, and nothing half-done is wrong to redo.
+  StatusOr<std::optional<std::chrono::seconds>> Reconcile(const std::string& ns,
+                                                          const std::string& name);
+
+ private:
+  struct Round;
+  // After a step: go on with the plan, plan again (Round::observed holds what was
+  // learnt), or stop (the reconcile is over).
+  enum class Step { kContinue, kReplan, kDone };
+
+  Observed Observe(const nlohmann::json& mustgather) const;
+  StatusOr<Step> Apply(const Plan& plan, Round& round);
+  StatusOr<Step> CreateJob(const Plan& plan, Round& round);
+  StatusOr<Step> WriteStatus(const Plan& plan, Round& round);
+  StatusOr<Step> ReadMustGatherLive(Round& round);
+  Status ReadJobLive(Round& round);
+  StatusOr<std::shared_ptr<const Allowlist>> ReadAllowlistLive();
+  Status DeleteJob(const JobRef& job);
+  void Emit(const Plan& plan, const nlohmann::json& mustgather);
+  void Count(const Plan& plan, const nlohmann::json& old_status);
+  std::chrono::system_clock::time_point Now() const;
+  void Log(spdlog::level::level_enum level, std::string_view msg, nlohmann::json fields) const;
+
+  KubeClient& client_;
+  const ReconcileCaches caches_;
+  const ExecutorOptions options_;
+};
+
+}  // namespace mgw
+
+#endif  // MGW_RECONCILE_PLAN_EXECUTOR_H_

@@ -1,0 +1,148 @@
+#include "mgw/admission/webhook_http.h"
+
+#include <algorithm>
+#include <cctype>
+#include <exception>
+
+namespace mgw {
+namespace {
+
+using nlohmann::json;
+
+HttpReply PlainError(int status, std::string message) {
+  HttpReply r;
+  r.status = status;
+  r.content_type = "text/plain; charset=utf-8";
+  r.body = message + "\n";
+  r.log = {{"http_status", status}, {"error", std::move(message)}};
+  return r;
+}
+
+bool IsJsonContentType(std::string_view value) {
+  std::string lower(value.substr(0, value.find(';')));
+  lower.erase(
+      std::remove_if(lower.begin(), lower.end(), [](unsigned char c) { return std::isspace(c); }),
+      lower.end());
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return lower == "application/json";
+}
+
+AdmissionResult Dispatch(Endpoint endpoint, const AdmissionRequest& request,
+                         const HandlerConfig& config) {
+  switch (endpoint) {
+    case Endpoint::kValidateMustGather:
+      return ValidateMustGather(request, config);
+    case Endpoint::kMutateMustGather:
+      return MutateMustGather(request, config);
+    case Endpoint::kValidateMustGatherImage:
+      return ValidateMustGatherImage(request, config);
+  }
+  return ValidateMustGather(request, config);
+}
+
+// Runs the handler; any exception becomes an explicit denial, never a dropped call.
+AdmissionResult SafeDispatch(Endpoint endpoint, const AdmissionRequest& request,
+                             const HandlerConfig& config) {
+  try {
+    return Dispatch(endpoint, request, config);
+  } catch (const std::exception& e) {
+    AdmissionResult r;
+    r.response.api_version = request.api_version;
+    r.response.uid = request.uid;
+    r.response.allowed = false;
+    r.response.status =
+        InternalErrorStatus(std::string("the webhook failed to evaluate the request: ") + e.what() +
+                            "; retry, and report it if it persists");
+    return r;
+  }
+}
+
+json LogFields(Endpoint endpoint, const AdmissionRequest& req, const AdmissionResult& result) {
+  json log = {{"webhook", EndpointPath(endpoint).substr(1)},
+              {"uid", req.uid},
+              {"kind", req.kind.kind},
+              {"namespace", req.namespace_},
+              {"name", req.name},
+              {"operation", req.operation},
+              {"user", req.user_info.username},
+              {"dry_run", req.dry_run},
+              {"allowed", result.response.allowed}};
+  if (result.response.status) {
+    log["code"] = result.response.status->code;
+    log["message"] = result.response.status->message;
+  }
+  if (!result.findings.empty()) {
+    json reasons = json::array();
+    for (const FieldError& e : result.findings) reasons.push_back(e.field + ": " + e.reason);
+    log["reasons"] = std::move(reasons);
+  }
+  if (!result.skipped.empty()) log["skipped"] = result.skipped;
+  if (!result.response.patch.is_null()) log["patched"] = true;
+  if (!result.response.warnings.empty()) log["warnings"] = result.response.warnings;
+  return log;
+}
+
+}  // namespace
+
+std::string_view EndpointPath(Endpoint endpoint) {
+  switch (endpoint) {
+    case Endpoint::kValidateMustGather:
+      return "/validate-mustgather";
+    case Endpoint::kMutateMustGather:
+      return "/mutate-mustgather";
+    case Endpoint::kValidateMustGatherImage:
+      return "/validate-mustgatherimage";
+  }
+  return "/validate-mustgather";
+}
+
+std::optional<Endpoint> EndpointForPath(std::string_view path) {
+  for (Endpoint e : {Endpoint::kValidateMustGather, Endpoint::kMutateMustGather,
+                     Endpoint::kValidateMustGatherImage}) {
+    if (EndpointPath(e) == path) return e;
+  }
+  return std::nullopt;
+}
+
+std::variant<AdmissionRequest, HttpReply> DecodeAdmission(const HttpExchange& exchange) {
+  if (exchange.method != "POST") {
+    return PlainError(405, "method " + std::string(exchange.method) +
+                               " is not allowed: admission endpoints take POST");
+  }
+  if (!IsJsonContentType(exchange.content_type)) {
+    return PlainError(415, "unsupported Content-Type \"" + std::string(exchange.content_type) +
+                               "\": send an AdmissionReview as application/json");
+  }
+  if (exchange.body.size() > kMaxBodyBytes) {
+    return PlainError(413, "request body of " + std::to_string(exchange.body.size()) +
+                               " bytes exceeds the limit of " + std::to_string(kMaxBodyBytes));
+  }
+  StatusOr<AdmissionRequest> request = ParseAdmissionReview(exchange.body);
+  if (!request.ok())
+    return PlainError(400, "not an AdmissionReview: " + request.status().message());
+  return std::move(request).value();
+}
+
+AdmissionResult EvaluateAdmission(Endpoint endpoint, const AdmissionRequest& request,
+                                  const HandlerConfig& config) {
+  return SafeDispatch(endpoint, request, config);
+}
+
+HttpReply EncodeAdmission(Endpoint endpoint, const AdmissionRequest& request,
+                          const AdmissionResult& result) {
+  HttpReply reply;
+  reply.body = SerializeAdmissionReview(result.response);
+  reply.log = LogFields(endpoint, request, result);
+  return reply;
+}
+
+HttpReply ServeAdmission(Endpoint endpoint, const HttpExchange& exchange,
+                         const HandlerConfig& config) {
+  std::variant<AdmissionRequest, HttpReply> decoded = DecodeAdmission(exchange);
+  if (HttpReply* error = std::get_if<HttpReply>(&decoded)) return std::move(*error);
+  const AdmissionRequest& request = std::get<AdmissionRequest>(decoded);
+  return EncodeAdmission(endpoint, request, EvaluateAdmission(endpoint, request, config));
+}
+
+}  // namespace mgw

@@ -1,0 +1,66 @@
+#include "mgw/cmd/rbac.h"
+
+namespace mgw {
+
+const std::vector<RbacRule>& RequiredRbacRules() {
+  static const std::vector<RbacRule> kRules = {
+      {"",
+       "events",
+       {"create", "patch"},
+       RbacScope::kCluster,
+       kUsedByReconcile,
+       "Events on a MustGather for each status transition."},
+      {"",
+       "persistentvolumeclaims",
+       {"list", "watch"},
+       RbacScope::kCluster,
+       kUsedByServe | kUsedByReconcile,
+       "Warn at admission about a missing or unbound PVC; wait for it to be Bound before the "
+       "Job (both read a watch-backed cache, never a single GET)."},
+      {"batch",
+       "jobs",
+       {"create", "delete", "get", "list", "watch"},
+       RbacScope::kCluster,
+       kUsedByReconcile,
+       "Create one gather Job per MustGather, follow it (cache, plus a live GET before "
+       "concluding it vanished), delete it when done; background propagation lets the "
+       "garbage collector remove its pods, so no pod permission is needed."},
+      {"operator.openshift.io",
+       "mustgatherimages",
+       {"get", "list", "watch"},
+       RbacScope::kCluster,
+       kUsedByServe | kUsedByReconcile,
+       "Follow the allowlist (the MustGatherImage named cluster); the reconciler GETs it live "
+       "before failing a MustGather for its image."},
+      {"operator.openshift.io",
+       "mustgathers",
+       {"get", "list", "watch"},
+       RbacScope::kCluster,
+       kUsedByReconcile,
+       "Watch MustGathers in every namespace; GET one live before creating its Job or after a "
+       "status conflict."},
+      {"operator.openshift.io",
+       "mustgathers/status",
+       {"update"},
+       RbacScope::kCluster,
+       kUsedByReconcile,
+       "Write conditions and completion through the status subresource (an update carrying "
+       "the resourceVersion read, so a stale write conflicts)."},
+      {"storage.k8s.io",
+       "storageclasses",
+       {"list", "watch"},
+       RbacScope::kCluster,
+       kUsedByReconcile,
+       "Recognise a Pending PVC whose StorageClass binds on first use "
+       "(WaitForFirstConsumer), so its Job is created instead of waiting forever."},
+      {"coordination.k8s.io",
+       "leases",
+       {"create", "get", "update"},
+       RbacScope::kOwnNamespace,
+       kUsedByReconcile,
+       "Leader election among the reconciler replicas."},
+  };
+  return kRules;
+}
+
+}  // namespace mgw

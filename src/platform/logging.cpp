@@ -1,0 +1,87 @@
+#include "mgw/platform/logging.h"
+
+#include <atomic>
+
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+namespace mgw {
+namespace {
+
+using nlohmann::json;
+
+std::atomic<LogFormat> g_format{LogFormat::kJson};
+
+constexpr std::string_view kJsonPattern = R"({"ts":"%Y-%m-%dT%H:%M:%S.%fZ","level":"%l",%v})";
+constexpr std::string_view kTextPattern = "%Y-%m-%dT%H:%M:%S.%fZ %-5l %v";
+
+std::string Dump(const json& value) {
+  return value.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+// `"msg":"...","k":v,...`: the body of a JSON object, for the pattern's %v.
+std::string JsonBody(std::string_view msg, const json& fields) {
+  json obj = json::object();
+  obj["msg"] = msg;
+  if (fields.is_object()) {
+    for (const auto& [k, v] : fields.items()) obj[k] = v;
+  } else if (!fields.is_null()) {
+    obj["data"] = fields;
+  }
+  std::string text = Dump(obj);
+  return text.substr(1, text.size() - 2);
+}
+
+std::string TextBody(std::string_view msg, const json& fields) {
+  std::string out(msg);
+  if (!fields.is_object()) return fields.is_null() ? out : out + " data=" + Dump(fields);
+  for (const auto& [k, v] : fields.items()) {
+    out += ' ';
+    out += k;
+    out += '=';
+    out += Dump(v);
+  }
+  return out;
+}
+
+}  // namespace
+
+StatusOr<spdlog::level::level_enum> ParseLogLevel(std::string_view text) {
+  static constexpr std::pair<std::string_view, spdlog::level::level_enum> kLevels[] = {
+      {"trace", spdlog::level::trace}, {"debug", spdlog::level::debug},
+      {"info", spdlog::level::info},   {"warn", spdlog::level::warn},
+      {"error", spdlog::level::err},   {"off", spdlog::level::off}};
+  for (const auto& [name, level] : kLevels) {
+    if (text == name) return level;
+  }
+  return InvalidArgumentError("unknown log level \"" + std::string(text) +
+                              "\"; use trace, debug, info, warn, error or off");
+}
+
+StatusOr<LogFormat> ParseLogFormat(std::string_view text) {
+  if (text == "json") return LogFormat::kJson;
+  if (text == "text") return LogFormat::kText;
+  return InvalidArgumentError("unknown log format \"" + std::string(text) + "\"; use json or text");
+}
+
+void ConfigureLogging(spdlog::level::level_enum level, LogFormat format,
+                      std::shared_ptr<spdlog::sinks::sink> sink) {
+  if (!sink) sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
+  auto logger = std::make_shared<spdlog::logger>("mgw", std::move(sink));
+  logger->set_pattern(std::string(format == LogFormat::kJson ? kJsonPattern : kTextPattern),
+                      spdlog::pattern_time_type::utc);
+  logger->set_level(level);
+  logger->flush_on(spdlog::level::trace);  // one line per event; never lose the last ones
+  g_format.store(format);
+  spdlog::set_default_logger(std::move(logger));
+}
+
+void LogEvent(spdlog::level::level_enum level, std::string_view msg, const json& fields) {
+  auto logger = spdlog::default_logger_raw();
+  if (!logger->should_log(level)) return;
+  std::string body =
+      g_format.load() == LogFormat::kJson ? JsonBody(msg, fields) : TextBody(msg, fields);
+  logger->log(level, "{}", body);
+}
+
+}  // namespace mgw

@@ -1,0 +1,22 @@
+# Fuzz targets run once over their seed corpora (no libFuzzer needed).
+# fuzz/run.sh seeds the libFuzzer runs from the same directories.
+mgw_fuzz_seed_test(NAME admission_review LIBS mgw_admission
+  CORPORA ${PROJECT_SOURCE_DIR}/fuzz/corpus/admission_review
+          ${PROJECT_SOURCE_DIR}/test/testdata/admission
+          ${PROJECT_SOURCE_DIR}/examples/admission)
+mgw_fuzz_seed_test(NAME mustgather_rules LIBS mgw_admission
+  CORPORA ${PROJECT_SOURCE_DIR}/fuzz/corpus/mustgather_rules
+          ${PROJECT_SOURCE_DIR}/examples/admission)
+mgw_fuzz_seed_test(NAME manifest LIBS mgw_cmd
+  CORPORA ${PROJECT_SOURCE_DIR}/fuzz/corpus/manifest
+          ${PROJECT_SOURCE_DIR}/test/testdata/manifests
+          ${PROJECT_SOURCE_DIR}/test/testdata/validate/mixed
+          ${PROJECT_SOURCE_DIR}/examples
+          ${PROJECT_SOURCE_DIR}/examples/bad)
+mgw_fuzz_seed_test(NAME fast_yaml LIBS mgw_manifest
+  CORPORA ${PROJECT_SOURCE_DIR}/fuzz/corpus/fast_yaml
+          ${PROJECT_SOURCE_DIR}/fuzz/corpus/manifest
+          ${PROJECT_SOURCE_DIR}/test/testdata/manifests
+          ${PROJECT_SOURCE_DIR}/examples)
+mgw_fuzz_seed_test(NAME image_ref LIBS mgw_rules)
+mgw_fuzz_seed_test(NAME http_request_head LIBS mgw_net)
