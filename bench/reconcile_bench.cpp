@@ -148,7 +148,8 @@ json MeasureCache(int objects) {
           {"rss_before_kib", before},
           {"rss_after_kib", after},
           {"growth_kib", after - before},
-          {"bytes_per_mustgather", objects > 0 ? (after - before) * 1024.0 / objects : 0.0}};
+          {"bytes_per_mustgather",
+           objects > 0 ? static_cast<double>(after - before) * 1024.0 / objects : 0.0}};
 }
 
 int Flag(int argc, char** argv, const std::string& name, int fallback) {

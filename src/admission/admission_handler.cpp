@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "mgw/base/json_access.h"
 #include "mgw/base/quote.h"
 #include "mgw/rules/mustgather_rules.h"
 #include "mgw/rules/mustgatherimage_rules.h"
@@ -43,20 +44,12 @@ std::string SkipReason(const AdmissionRequest& request, std::string_view kind) {
   return "";
 }
 
-std::string StringAt(const json& obj, std::string_view a, std::string_view b) {
-  if (!obj.is_object()) return "";
-  auto outer = obj.find(a);
-  if (outer == obj.end() || !outer->is_object()) return "";
-  auto inner = outer->find(b);
-  return inner != outer->end() && inner->is_string() ? inner->get<std::string>() : "";
-}
-
 std::string Describe(std::string_view kind, const AdmissionRequest& request) {
   std::string name =
-      request.name.empty() ? StringAt(request.object, "metadata", "name") : request.name;
+      request.name.empty() ? JsonStringAt(request.object, {"metadata", "name"}) : request.name;
   std::string out(kind);
   if (!name.empty()) return out + " " + QuoteJson(name);
-  std::string gen = StringAt(request.object, "metadata", "generateName");
+  std::string gen = JsonStringAt(request.object, {"metadata", "generateName"});
   if (!gen.empty()) out += " with generateName " + QuoteJson(gen);
   return out;
 }

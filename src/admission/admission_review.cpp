@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "mgw/base/json_access.h"
 #include "mgw/base/json_patch.h"
 
 namespace mgw {
@@ -77,11 +78,7 @@ StatusOr<json> ParseJson(std::string_view body) {
 }
 
 // The member `key` of `obj`, or nullptr when it is absent or null.
-const json* Member(const json& obj, const char* key) {
-  const auto it = obj.find(key);
-  if (it == obj.end() || it->is_null()) return nullptr;
-  return &*it;
-}
+const json* Member(const json& obj, std::string_view key) { return JsonAt(obj, {key}); }
 
 std::string FieldPath(std::string_view parent, const char* key) {
   return parent.empty() ? std::string(key) : std::string(parent) + "." + key;

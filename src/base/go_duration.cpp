@@ -11,7 +11,7 @@ namespace {
 constexpr uint64_t kTwoTo63 = uint64_t{1} << 63;  // |min int64|, the largest magnitude allowed
 constexpr std::string_view kExamples = "write it like \"90s\", \"1h30m\" or \"1.5h\"";
 
-Status Invalid(std::string_view orig, std::string_view problem) {
+Status DurationError(std::string_view orig, std::string_view problem) {
   return InvalidArgumentError("invalid duration " + QuoteBytes(orig) + ": " + std::string(problem) +
                               "; " + std::string(kExamples));
 }
@@ -77,7 +77,7 @@ struct Number {
 // Consumes [0-9]*(\.[0-9]*)? from the front of `s`, needing a digit on one side of the '.'.
 Status ParseNumber(std::string_view orig, std::string_view& s, Number& n) {
   if (!IsDigit(s.front()) && s.front() != '.') {
-    return Invalid(orig, "expected a number at " + QuoteBytes(s));
+    return DurationError(orig, "expected a number at " + QuoteBytes(s));
   }
   const size_t before = s.size();
   if (!LeadingInt(s, n.v)) return TooLarge(orig);
@@ -89,7 +89,7 @@ Status ParseNumber(std::string_view orig, std::string_view& s, Number& n) {
     LeadingFraction(s, n.f, n.scale);
     post = s.size() != at;
   }
-  if (!pre && !post) return Invalid(orig, "a '.' needs digits before or after it");
+  if (!pre && !post) return DurationError(orig, "a '.' needs digits before or after it");
   return Status();
 }
 
@@ -99,12 +99,14 @@ Status AddTerm(std::string_view orig, std::string_view& s, uint64_t& total) {
   MGW_RETURN_IF_ERROR(ParseNumber(orig, s, n));
   size_t len = 0;
   while (len < s.size() && !IsDigit(s[len]) && s[len] != '.') ++len;
-  if (len == 0) return Invalid(orig, "missing unit after a number (units: ns, us, ms, s, m, h)");
+  if (len == 0)
+    return DurationError(orig, "missing unit after a number (units: ns, us, ms, s, m, h)");
   const std::string_view unit = s.substr(0, len);
   s.remove_prefix(len);
   const uint64_t nanos = UnitNanos(unit);
   if (nanos == 0) {
-    return Invalid(orig, "unknown unit " + QuoteBytes(unit) + " (units: ns, us, ms, s, m, h)");
+    return DurationError(orig,
+                         "unknown unit " + QuoteBytes(unit) + " (units: ns, us, ms, s, m, h)");
   }
   if (n.v > kTwoTo63 / nanos) return TooLarge(orig);
   uint64_t v = n.v * nanos;
@@ -128,7 +130,8 @@ StatusOr<std::chrono::nanoseconds> ParseGoDuration(std::string_view text) {
     s.remove_prefix(1);
   }
   if (s == "0") return std::chrono::nanoseconds(0);
-  if (s.empty()) return Invalid(text, text.empty() ? "it is empty" : "nothing follows the sign");
+  if (s.empty())
+    return DurationError(text, text.empty() ? "it is empty" : "nothing follows the sign");
   uint64_t total = 0;
   while (!s.empty()) MGW_RETURN_IF_ERROR(AddTerm(text, s, total));
   if (!neg && total > kTwoTo63 - 1) return TooLarge(text);

@@ -20,4 +20,29 @@ std::string JsonStringAt(const json& root, std::initializer_list<std::string_vie
   return v != nullptr && v->is_string() ? v->get<std::string>() : std::string();
 }
 
+std::optional<int64_t> JsonIntAt(const json& root, std::initializer_list<std::string_view> path) {
+  const json* v = JsonAt(root, path);
+  if (v == nullptr || !v->is_number_integer()) return std::nullopt;
+  return v->get<int64_t>();
+}
+
+const json* JsonAtField(const json& root, std::string_view field) {
+  const json* cur = &root;
+  while (!field.empty()) {
+    size_t dot = field.find('.');
+    std::string_view key = field.substr(0, dot);
+    if (!cur->is_object()) return nullptr;
+    auto it = cur->find(key);
+    if (it == cur->end()) return nullptr;
+    cur = &*it;
+    field = dot == std::string_view::npos ? std::string_view() : field.substr(dot + 1);
+  }
+  return cur->is_null() ? nullptr : cur;
+}
+
+std::string JsonStringAtField(const json& root, std::string_view field) {
+  const json* v = JsonAtField(root, field);
+  return v != nullptr && v->is_string() ? v->get<std::string>() : std::string();
+}
+
 }  // namespace mgw

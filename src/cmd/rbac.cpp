@@ -1,5 +1,7 @@
 #include "mgw/cmd/rbac.h"
 
+#include "mgw/rules/mustgather_api.h"
+
 namespace mgw {
 
 const std::vector<RbacRule>& RequiredRbacRules() {
@@ -25,22 +27,22 @@ const std::vector<RbacRule>& RequiredRbacRules() {
        "Create one gather Job per MustGather, follow it (cache, plus a live GET before "
        "concluding it vanished), delete it when done; background propagation lets the "
        "garbage collector remove its pods, so no pod permission is needed."},
-      {"operator.openshift.io",
-       "mustgatherimages",
+      {std::string(kApiGroup),
+       std::string(kMustGatherImageResource),
        {"get", "list", "watch"},
        RbacScope::kCluster,
        kUsedByServe | kUsedByReconcile,
        "Follow the allowlist (the MustGatherImage named cluster); the reconciler GETs it live "
        "before failing a MustGather for its image."},
-      {"operator.openshift.io",
-       "mustgathers",
+      {std::string(kApiGroup),
+       std::string(kMustGatherResource),
        {"get", "list", "watch"},
        RbacScope::kCluster,
        kUsedByReconcile,
        "Watch MustGathers in every namespace; GET one live before creating its Job or after a "
        "status conflict."},
-      {"operator.openshift.io",
-       "mustgathers/status",
+      {std::string(kApiGroup),
+       std::string(kMustGatherResource) + "/status",
        {"update"},
        RbacScope::kCluster,
        kUsedByReconcile,

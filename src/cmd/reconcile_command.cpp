@@ -69,20 +69,11 @@ struct Settings {
   std::string lease_name;
 };
 
-StatusOr<int> ParseWorkers(const std::string& text) {
-  if (text.empty() || text.size() > 2 ||
-      text.find_first_not_of("0123456789") != std::string::npos || std::stoi(text) < 1 ||
-      std::stoi(text) > kMaxWorkers) {
-    return InvalidArgumentError("--workers must be a number from 1 to " +
-                                std::to_string(kMaxWorkers));
-  }
-  return std::stoi(text);
-}
-
 StatusOr<Settings> ToSettings(const FlagValues& v) {
   Settings s;
   MGW_ASSIGN_OR_RETURN(s.probe_listen, ParseHostPort(v.Get("probe-listen")));
-  MGW_ASSIGN_OR_RETURN(s.reconciler.workers, ParseWorkers(v.Get("workers")));
+  MGW_ASSIGN_OR_RETURN(int64_t workers, v.GetInt("workers", 1, kMaxWorkers));
+  s.reconciler.workers = static_cast<int>(workers);
   StatusOr<std::chrono::nanoseconds> resync = ParseGoDuration(v.Get("resync-period"));
   if (!resync.ok() || resync->count() < 0) {
     return InvalidArgumentError("--resync-period must be a duration such as \"10m\"");

@@ -1,11 +1,9 @@
 #include "mgw/cmd/review_command.h"
 
-#include <fstream>
 #include <iostream>
-#include <iterator>
-#include <sstream>
 
 #include "mgw/admission/webhook_http.h"
+#include "mgw/base/file.h"
 #include "mgw/platform/flags.h"
 #include "mgw/rules/mustgather_rules.h"
 #include "mgw/sources/allowlist_file_source.h"
@@ -17,7 +15,9 @@ FlagSet ReviewFlags() {
   FlagSet f("review",
             "Read one AdmissionReview (stdin, or --file) and print the webhook's response.\n"
             "Exit status: 0 allowed, 1 denied, 2 unusable input.");
-  f.Add({"file", "", "", "Read the AdmissionReview from this file instead of stdin (also -f)."});
+  FlagSpec file{"file", "", "", "Read the AdmissionReview from this file instead of stdin."};
+  file.short_name = "f";
+  f.Add(file);
   f.Add({"endpoint", "", "",
          "validate-mustgather, mutate-mustgather or validate-mustgatherimage (default: chosen by "
          "the request's kind)."});
@@ -41,24 +41,14 @@ StatusOr<Endpoint> ChooseEndpoint(const std::string& flag, std::string_view body
 }
 
 StatusOr<std::string> ReadInput(const std::string& file, std::istream& in) {
-  if (file.empty() || file == "-") {
-    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  }
-  std::ifstream f(file, std::ios::binary);
-  if (!f) return NotFoundError("cannot read " + file);
-  std::ostringstream s;
-  s << f.rdbuf();
-  return s.str();
+  if (file.empty() || file == "-") return ReadStreamToString(in, "<stdin>");
+  return ReadFileToString(file);
 }
 
 }  // namespace
 
-int ReviewMain(const std::vector<std::string>& raw_args, const EnvLookup& env, std::istream& in,
+int ReviewMain(const std::vector<std::string>& args, const EnvLookup& env, std::istream& in,
                std::ostream& out, std::ostream& err) {
-  std::vector<std::string> args = raw_args;
-  for (std::string& a : args) {
-    if (a == "-f") a = "--file";
-  }
   FlagSet flags = ReviewFlags();
   StatusOr<FlagValues> v = flags.Parse(args, env);
   if (!v.ok() || v->help || !v->positional.empty()) {

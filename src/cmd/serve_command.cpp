@@ -65,14 +65,10 @@ StatusOr<std::chrono::nanoseconds> NonNegativeDuration(const FlagValues& v,
   return d;
 }
 
-// Flags of issue 7: connection limits, deadlines, drain, mTLS.
+// Connection limits, deadlines, drain and mTLS.
 Status AddHardeningOptions(const FlagValues& v, ServerOptions& o) {
-  const std::string& max = v.Get("max-connections");
-  if (max.empty() || max.size() > 5 || max.find_first_not_of("0123456789") != std::string::npos ||
-      std::stoi(max) < 1) {
-    return InvalidArgumentError("--max-connections must be a number from 1 to 99999");
-  }
-  o.max_connections = static_cast<size_t>(std::stoi(max));
+  MGW_ASSIGN_OR_RETURN(int64_t max_connections, v.GetInt("max-connections", 1, 99999));
+  o.max_connections = static_cast<size_t>(max_connections);
   MGW_ASSIGN_OR_RETURN(o.max_review_duration, NonNegativeDuration(v, "max-review-duration"));
   MGW_ASSIGN_OR_RETURN(o.shutdown_delay, NonNegativeDuration(v, "shutdown-delay"));
   o.client_auth.ca_file = v.Get("client-ca-file");
@@ -89,12 +85,8 @@ StatusOr<ServerOptions> ToServerOptions(const FlagValues& v) {
   MGW_ASSIGN_OR_RETURN(o.probe_listen, ParseHostPort(v.Get("probe-listen")));
   o.tls_cert_file = v.Get("tls-cert-file");
   o.tls_key_file = v.Get("tls-key-file");
-  const std::string& threads = v.Get("worker-threads");
-  if (threads.empty() || threads.size() > 4 ||
-      threads.find_first_not_of("0123456789") != std::string::npos) {
-    return InvalidArgumentError("--worker-threads must be a number from 0 (one per CPU) to 9999");
-  }
-  o.worker_threads = static_cast<size_t>(std::stoi(threads));
+  MGW_ASSIGN_OR_RETURN(int64_t threads, v.GetInt("worker-threads", 0, 9999));
+  o.worker_threads = static_cast<size_t>(threads);
   MGW_RETURN_IF_ERROR(AddHardeningOptions(v, o));
   return o;
 }

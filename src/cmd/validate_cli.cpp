@@ -6,7 +6,9 @@
 #include <ostream>
 #include <set>
 
+#include "mgw/base/json_access.h"
 #include "mgw/base/quote.h"
+#include "mgw/platform/flags.h"
 #include "mgw/rules/mustgatherimage_rules.h"
 #include "mgw/sources/allowlist_file.h"
 
@@ -14,17 +16,6 @@ namespace mgw {
 namespace {
 
 using nlohmann::json;
-
-// The flag's canonical name for "-f", "--filename" etc.; "" when unknown.
-std::string_view CanonicalFlag(std::string_view name) {
-  if (name == "-f" || name == "--filename") return "filename";
-  if (name == "-o" || name == "--output") return "output";
-  if (name == "-n" || name == "--namespace") return "namespace";
-  if (name == "--allowlist-file") return "allowlist-file";
-  if (name == "--default-image") return "default-image";
-  if (name == "--strict") return "strict";
-  return "";
-}
 
 StatusOr<OutputFormat> ParseFormat(std::string_view value) {
   if (value == "text") return OutputFormat::kText;
@@ -34,69 +25,41 @@ StatusOr<OutputFormat> ParseFormat(std::string_view value) {
                               "; use text, json or junit");
 }
 
-Status ApplyFlag(std::string_view flag, std::string_view name, const std::string& value,
-                 ValidateOptions& o, std::optional<std::string>& default_image) {
-  if (value.empty() && flag != "namespace") {
-    return InvalidArgumentError("flag " + std::string(name) + " needs a non-empty value");
-  }
-  if (flag == "filename") {
-    if (value == kStdinPath && std::find(o.paths.begin(), o.paths.end(), value) != o.paths.end()) {
-      return InvalidArgumentError("stdin (-f -) can be read only once");
-    }
-    o.paths.push_back(value);
-  } else if (flag == "output") {
-    MGW_ASSIGN_OR_RETURN(o.output, ParseFormat(value));
-  } else if (flag == "namespace") {
-    o.fallback_namespace = value;
-  } else if (flag == "allowlist-file") {
-    o.allowlist_file = value;
-  } else if (flag == "default-image") {
-    default_image = value;
-  }
-  return Status::Ok();
-}
-
-// Parses args[i] (and its value, advancing i) into `o`.
-Status ParseArg(const std::vector<std::string>& args, size_t& i, ValidateOptions& o,
-                std::optional<std::string>& default_image) {
-  std::string_view arg = args[i];
-  if (arg == "-h" || arg == "--help") {
-    o.help = true;
-    return Status::Ok();
-  }
-  size_t eq = arg.find('=');
-  std::string_view name = arg.substr(0, eq);
-  std::string_view flag = CanonicalFlag(name);
-  if (flag.empty()) {
-    return InvalidArgumentError(arg.starts_with("-") && arg != "-"
-                                    ? "unknown flag " + QuoteJson(name)
-                                    : "unexpected argument " + QuoteJson(arg) +
-                                          "; name inputs with -f PATH");
-  }
-  std::optional<std::string> value;
-  if (eq != std::string_view::npos) value = std::string(arg.substr(eq + 1));
-  if (flag == "strict") {
-    if (value && *value != "true" && *value != "false") {
-      return InvalidArgumentError("flag --strict takes true or false, not " + QuoteJson(*value));
-    }
-    o.strict = !value || *value == "true";
-    return Status::Ok();
-  }
-  if (!value && i + 1 >= args.size()) {
-    return InvalidArgumentError("flag " + std::string(name) + " needs a value");
-  }
-  if (!value) value = args[++i];
-  return ApplyFlag(flag, name, *value, o, default_image);
-}
-
-std::string GroupOf(const std::string& api_version) {
-  size_t slash = api_version.find('/');
-  return slash == std::string::npos ? "" : api_version.substr(0, slash);
-}
-
-std::string StringAt(const json& obj, std::string_view key) {
-  auto it = obj.find(key);
-  return it != obj.end() && it->is_string() ? it->get<std::string>() : "";
+FlagSet ValidateFlags() {
+  FlagSet f("validate",
+            "Checks MustGather and MustGatherImage manifests offline with the admission "
+            "webhook's\nown rules and reports every object the webhook would reject, with its "
+            "messages.\nObjects of other kinds are skipped and counted.",
+            "-f PATH [-f PATH ...] [flags]",
+            "Exit status: 0 every object passes, 1 at least one is rejected, 2 bad flags or an\n"
+            "unreadable or unparseable input.\n");
+  FlagSpec filename{"filename", "", "",
+                    "A file, a directory (searched recursively for .yaml, .yml and .json "
+                    "files) or - for stdin."};
+  filename.short_name = "f";
+  filename.repeated = true;
+  filename.non_empty = true;
+  f.Add(filename);
+  FlagSpec allowlist{"allowlist-file", "", "",
+                     "The MustGatherImage allowlist for custom images (default: the "
+                     "MustGatherImage among the inputs, else none)."};
+  allowlist.non_empty = true;
+  f.Add(allowlist);
+  FlagSpec image{"default-image", "DEFAULT_MUST_GATHER_IMAGE", std::string(kDefaultGatherImage),
+                 "The gather image that is always allowed."};
+  image.non_empty = true;
+  f.Add(image);
+  FlagSpec ns{"namespace", "", "",
+              "The namespace of objects without metadata.namespace (default: unknown, and "
+              "namespace checks become warnings)."};
+  ns.short_name = "n";
+  f.Add(ns);
+  FlagSpec output{"output", "", "text", "text, json or junit."};
+  output.short_name = "o";
+  output.non_empty = true;
+  f.Add(output);
+  f.Add({"strict", "", "false", "Treat warnings as failures.", true});
+  return f;
 }
 
 // Why an object is not ours to check, or "" when it is.
@@ -104,7 +67,7 @@ std::string SkipReason(const ObjectResult& r) {
   if (r.kind != kMustGatherKind && r.kind != kMustGatherImageKind) {
     return r.kind.empty() ? "no kind" : "kind " + r.kind + " is not checked";
   }
-  std::string want = std::string(kApiGroup) + "/" + std::string(kApiVersion);
+  std::string want(kApiGroupVersion);
   if (r.api_version.empty()) return "apiVersion is not set; expected " + want;
   if (GroupOf(r.api_version) != kApiGroup) {
     return "apiVersion " + QuoteJson(r.api_version) + " is not in group " + std::string(kApiGroup) +
@@ -119,14 +82,11 @@ ObjectResult Identify(const ManifestDocument& d, const std::string& fallback_nam
   r.line = d.line;
   r.document_index = d.document_index;
   r.item_index = d.item_index;
-  r.api_version = StringAt(d.object, "apiVersion");
-  r.kind = StringAt(d.object, "kind");
-  auto meta = d.object.find("metadata");
-  if (meta != d.object.end() && meta->is_object()) {
-    r.name = StringAt(*meta, "name");
-    r.generate_name = StringAt(*meta, "generateName");
-    r.namespace_ = StringAt(*meta, "namespace");
-  }
+  r.api_version = JsonStringAt(d.object, {"apiVersion"});
+  r.kind = JsonStringAt(d.object, {"kind"});
+  r.name = JsonStringAt(d.object, {"metadata", "name"});
+  r.generate_name = JsonStringAt(d.object, {"metadata", "generateName"});
+  r.namespace_ = JsonStringAt(d.object, {"metadata", "namespace"});
   if (r.kind == kMustGatherKind) r.namespace_ = NamespaceOf(d.object, fallback_namespace);
   if (r.kind == kMustGatherImageKind) r.namespace_.clear();  // cluster-scoped
   return r;
@@ -142,10 +102,6 @@ std::optional<json> Defaulted(const json& object) {
   } catch (const json::exception&) {
     return std::nullopt;
   }
-}
-
-bool IsOurs(const json& object, std::string_view kind) {
-  return StringAt(object, "kind") == kind && GroupOf(StringAt(object, "apiVersion")) == kApiGroup;
 }
 
 struct Inputs {
@@ -200,59 +156,40 @@ std::string Render(const ValidateReport& report, OutputFormat format) {
 
 }  // namespace
 
-std::string ValidateUsage() {
-  return "Usage: mustgather-webhook validate -f PATH [-f PATH ...] [flags]\n"
-         "\n"
-         "Checks MustGather and MustGatherImage manifests offline with the admission webhook's\n"
-         "own rules and reports every object the webhook would reject, with its messages.\n"
-         "Objects of other kinds are skipped and counted.\n"
-         "\n"
-         "Flags:\n"
-         "  -f, --filename PATH      a file, a directory (searched recursively for .yaml, .yml\n"
-         "                           and .json files) or - for stdin; repeatable\n"
-         "      --allowlist-file F   the MustGatherImage allowlist for custom images (default:\n"
-         "                           the MustGatherImage among the inputs, else none)\n"
-         "      --default-image IMG  the gather image that is always allowed (default:\n"
-         "                           $DEFAULT_MUST_GATHER_IMAGE, else " +
-         std::string(kDefaultGatherImage) +
-         ")\n"
-         "  -n, --namespace NS       the namespace of objects without metadata.namespace\n"
-         "                           (default: unknown, and namespace checks become warnings)\n"
-         "  -o, --output FORMAT      text, json or junit (default: text)\n"
-         "      --strict             treat warnings as failures\n"
-         "  -h, --help               show this help\n"
-         "\n"
-         "Exit status: 0 every object passes, 1 at least one is rejected, 2 bad flags or an\n"
-         "unreadable or unparseable input.\n";
-}
+std::string ValidateUsage() { return ValidateFlags().Usage(); }
 
 StatusOr<ValidateOptions> ParseValidateArgs(const std::vector<std::string>& args,
                                             const EnvLookup& env) {
+  EnvLookup no_env = [](std::string_view) { return std::optional<std::string>(); };
+  MGW_ASSIGN_OR_RETURN(FlagValues v, ValidateFlags().Parse(args, env ? env : no_env));
+  if (!v.positional.empty()) {
+    return InvalidArgumentError("unexpected argument " + QuoteJson(v.positional.front()) +
+                                "; name inputs with -f PATH");
+  }
   ValidateOptions o;
-  std::optional<std::string> default_image;
-  for (size_t i = 0; i < args.size(); ++i) {
-    MGW_RETURN_IF_ERROR(ParseArg(args, i, o, default_image));
+  o.help = v.help;
+  o.paths = v.GetAll("filename");
+  if (std::count(o.paths.begin(), o.paths.end(), kStdinPath) > 1) {
+    return InvalidArgumentError("stdin (-f -) can be read only once");
   }
   if (o.paths.empty() && !o.help) {
     return InvalidArgumentError("no input; pass -f PATH (a file, a directory, or - for stdin)");
   }
-  std::optional<std::string> from_env = env ? env("DEFAULT_MUST_GATHER_IMAGE") : std::nullopt;
-  if (default_image) {
-    o.default_image = *default_image;
-  } else if (from_env && !from_env->empty()) {
-    o.default_image = *from_env;
-  }
+  MGW_ASSIGN_OR_RETURN(o.output, ParseFormat(v.Get("output")));
+  o.allowlist_file = v.Get("allowlist-file");
+  o.fallback_namespace = v.Get("namespace");
+  o.strict = v.GetBool("strict");
+  // An empty $DEFAULT_MUST_GATHER_IMAGE means the built-in default.
+  if (!v.Get("default-image").empty()) o.default_image = v.Get("default-image");
   return o;
 }
 
 StatusOr<Allowlist> AllowlistFromInputs(const std::vector<ManifestDocument>& docs) {
   std::vector<const ManifestDocument*> all, named_cluster;
   for (const ManifestDocument& d : docs) {
-    if (!IsOurs(d.object, kMustGatherImageKind)) continue;
+    if (!IsOurKind(d.object, kMustGatherImageKind)) continue;
     all.push_back(&d);
-    auto meta = d.object.find("metadata");
-    if (meta != d.object.end() && meta->is_object() &&
-        StringAt(*meta, "name") == kAllowlistObjectName) {
+    if (JsonStringAt(d.object, {"metadata", "name"}) == kAllowlistObjectName) {
       named_cluster.push_back(&d);
     }
   }

@@ -5,14 +5,12 @@
 #include <nlohmann/json.hpp>
 
 #include "mgw/base/quote.h"
+#include "mgw/rules/mustgather_api.h"
 
 namespace mgw {
 namespace {
 
 using ordered_json = nlohmann::ordered_json;
-
-constexpr std::string_view kMustGatherKind = "MustGather";
-constexpr std::string_view kMustGatherImageKind = "MustGatherImage";
 
 std::string Plural(size_t n, std::string_view word) {
   return std::to_string(n) + " " + std::string(word) + (n == 1 ? "" : "s");
@@ -110,7 +108,9 @@ ordered_json SkippedJson(const ObjectResult& r) {
 // The byte length of the UTF-8 character at s[i] that XML 1.0 allows, or 0 when the
 // bytes there are not valid UTF-8 or encode U+FFFE/U+FFFF.
 size_t XmlCharLength(std::string_view s, size_t i) {
-  auto at = [&](size_t k) { return i + k < s.size() ? static_cast<unsigned char>(s[i + k]) : 0; };
+  auto at = [&](size_t k) -> unsigned char {
+    return i + k < s.size() ? static_cast<unsigned char>(s[i + k]) : 0;
+  };
   auto cont = [&](size_t k, unsigned char lo = 0x80, unsigned char hi = 0xBF) {
     return at(k) >= lo && at(k) <= hi;
   };

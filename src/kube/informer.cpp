@@ -278,14 +278,11 @@ double Informer::Random() {
   return std::uniform_real_distribution<double>(0.0, 1.0)(prng_);
 }
 
-std::chrono::system_clock::time_point Informer::Now() const {
-  return options_.clock ? options_.clock() : std::chrono::system_clock::now();
-}
+std::chrono::system_clock::time_point Informer::Now() const { return WallNow(options_.clock); }
 
 void Informer::Log(spdlog::level::level_enum level, std::string_view msg, json fields) const {
-  if (!options_.log) return;
   fields["informer"] = options_.name.empty() ? options_.gvr.resource : options_.name;
-  options_.log(level, msg, fields);
+  LogTo(options_.log, level, msg, fields);
 }
 
 }  // namespace mgw

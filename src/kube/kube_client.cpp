@@ -4,6 +4,9 @@
 #include <cctype>
 #include <cmath>
 
+#include "mgw/base/json_access.h"
+#include "mgw/base/number.h"
+
 namespace mgw {
 namespace {
 
@@ -89,16 +92,11 @@ StatusCode CodeFor(int http_status, std::string_view reason) {
   }
 }
 
-std::string StringOf(const json& obj, const char* key) {
-  auto it = obj.find(key);
-  return it != obj.end() && it->is_string() ? it->get<std::string>() : "";
-}
-
 std::optional<std::chrono::seconds> ParseRetryAfter(std::string_view text) {
-  if (text.empty() || text.size() > 6 || text.find_first_not_of("0123456789") != text.npos) {
-    return std::nullopt;  // the HTTP-date form is not used by kube-apiserver
-  }
-  return std::chrono::seconds(std::stoi(std::string(text)));
+  // The HTTP-date form is not used by kube-apiserver.
+  std::optional<int64_t> seconds = ParseDecimal(text, 0, 999999);
+  if (!seconds) return std::nullopt;
+  return std::chrono::seconds(*seconds);
 }
 
 }  // namespace
@@ -161,9 +159,9 @@ ApiError ParseApiError(int http_status, std::string_view body, std::string_view 
   error.http_status = http_status;
   error.retry_after = ParseRetryAfter(retry_after);
   json parsed = json::parse(body, nullptr, false);
-  if (parsed.is_object() && StringOf(parsed, "kind") == "Status") {
-    error.reason = StringOf(parsed, "reason");
-    error.message = StringOf(parsed, "message");
+  if (parsed.is_object() && JsonStringAt(parsed, {"kind"}) == "Status") {
+    error.reason = JsonStringAt(parsed, {"reason"});
+    error.message = JsonStringAt(parsed, {"message"});
   } else if (!body.empty()) {
     error.message = std::string(body.substr(0, kMaxQuotedBody));
     while (!error.message.empty() && std::isspace(static_cast<unsigned char>(error.message.back())))
@@ -187,8 +185,8 @@ Status StatusFromStatusObject(const json& object) {
   ApiError error;
   auto code = object.is_object() ? object.find("code") : object.end();
   error.http_status = code != object.end() && code->is_number_integer() ? code->get<int>() : 500;
-  error.reason = object.is_object() ? StringOf(object, "reason") : "";
-  error.message = object.is_object() ? StringOf(object, "message") : "";
+  error.reason = object.is_object() ? JsonStringAt(object, {"reason"}) : "";
+  error.message = object.is_object() ? JsonStringAt(object, {"message"}) : "";
   if (error.reason.empty()) error.reason = DefaultReason(error.http_status);
   if (error.message.empty()) error.message = "no message";
   return ApiErrorToStatus(error);
@@ -223,7 +221,7 @@ StatusOr<std::vector<std::string>> WatchLineSplitter::Append(std::string_view ch
 StatusOr<WatchEvent> ParseWatchEvent(std::string_view line) {
   json parsed = json::parse(line, nullptr, false);
   if (!parsed.is_object()) return InternalError("malformed watch event (not a JSON object)");
-  std::string type = StringOf(parsed, "type");
+  std::string type = JsonStringAt(parsed, {"type"});
   auto object = parsed.find("object");
   if (object == parsed.end() || !object->is_object()) {
     return InternalError("malformed watch event: no object");
@@ -272,8 +270,8 @@ StatusOr<ObjectList> ListAll(KubeClient& client, const Gvr& gvr, ListOptions opt
       for (json& item : *items) out.items.push_back(std::move(item));
     }
     const json& meta = page->value("metadata", json::object());
-    out.resource_version = StringOf(meta, "resourceVersion");
-    options.continue_token = StringOf(meta, "continue");
+    out.resource_version = JsonStringAt(meta, {"resourceVersion"});
+    options.continue_token = JsonStringAt(meta, {"continue"});
     if (options.continue_token.empty()) return out;
   }
 }

@@ -2,6 +2,8 @@
 
 #include <cstdlib>
 
+#include "mgw/base/number.h"
+
 namespace mgw {
 namespace {
 
@@ -12,13 +14,7 @@ std::string Trim(std::string_view s) {
   return std::string(s.substr(begin, end - begin + 1));
 }
 
-bool IsPort(std::string_view text) {
-  if (text.empty() || text.size() > 5 || text.find_first_not_of("0123456789") != text.npos) {
-    return false;
-  }
-  int port = std::atoi(std::string(text).c_str());
-  return port >= 1 && port <= 65535;
-}
+bool IsPort(std::string_view text) { return ParseDecimal(text, 1, 65535).has_value(); }
 
 // Reads a required, non-empty file of the service-account directory.
 StatusOr<std::string> ReadRequired(const FileReader& files, const std::string& path,
@@ -97,25 +93,26 @@ StatusOr<ServerAddress> ParseServerUrl(std::string_view url) {
   }
   if (out.host.empty()) return bad("no host");
   if (!port.empty()) {
-    if (!IsPort(port)) return bad("bad port \"" + std::string(port) + "\"");
-    out.port = std::atoi(std::string(port).c_str());
+    std::optional<int64_t> number = ParseDecimal(port, 1, 65535);
+    if (!number) return bad("bad port \"" + std::string(port) + "\"");
+    out.port = static_cast<int>(*number);
   }
   return out;
 }
 
-TokenSource::TokenSource(const KubeConfig& config, FileReader files, Clock clock,
+TokenSource::TokenSource(const KubeConfig& config, FileReader files, SteadyClock clock,
                          std::chrono::seconds refresh)
     : static_token_(Trim(config.token)),
       token_file_(config.token_file),
       files_(std::move(files)),
-      clock_(clock ? std::move(clock) : [] { return std::chrono::steady_clock::now(); }),
+      clock_(std::move(clock)),
       refresh_(refresh),
       token_(static_token_) {}
 
 std::string TokenSource::Token() {
   std::lock_guard<std::mutex> lock(mu_);
   if (token_file_.empty()) return token_;
-  auto now = clock_();
+  auto now = SteadyNow(clock_);
   if (read_at_ && now - *read_at_ < refresh_) return token_;
   read_at_ = now;
   StatusOr<std::string> text = files_(token_file_);

@@ -8,6 +8,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "mgw/base/json_access.h"
+
 namespace mgw {
 namespace {
 
@@ -17,24 +19,12 @@ using std::chrono::milliseconds;
 // client-go's JitterFactor for the candidates' retries, and its config sanity factor.
 constexpr double kJitterFactor = 1.2;
 
-std::string StringField(const json& object, const char* key) {
-  if (!object.is_object()) return "";
-  auto it = object.find(key);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : "";
-}
-
-int64_t IntField(const json& object, const char* key) {
-  if (!object.is_object()) return 0;
-  auto it = object.find(key);
-  return it != object.end() && it->is_number_integer() ? it->get<int64_t>() : 0;
-}
-
 json SpecOf(const json& lease) {
   return lease.is_object() && lease.contains("spec") && lease["spec"].is_object() ? lease["spec"]
                                                                                   : json::object();
 }
 
-std::string HolderOf(const json& lease) { return StringField(SpecOf(lease), "holderIdentity"); }
+std::string HolderOf(const json& lease) { return JsonStringAt(SpecOf(lease), {"holderIdentity"}); }
 
 int64_t WholeSecondsUp(milliseconds d) { return std::max<int64_t>(1, (d.count() + 999) / 1000); }
 
@@ -224,20 +214,20 @@ LeaderElector::Outcome LeaderElector::Failed(std::string_view what, const Status
 
 json LeaderElector::NextRecord(const json& old) const {
   std::string now = FormatMicroTime(WallNow());
-  bool ours = StringField(old, "holderIdentity") == config_.identity;
+  bool ours = JsonStringAt(old, {"holderIdentity"}) == config_.identity;
   json spec = old.is_object() ? old : json::object();
   spec["holderIdentity"] = config_.identity;
   spec["leaseDurationSeconds"] = WholeSecondsUp(config_.lease_duration);
   spec["renewTime"] = now;
   if (!ours) {
     spec["acquireTime"] = now;
-    spec["leaseTransitions"] = IntField(old, "leaseTransitions") + 1;
+    spec["leaseTransitions"] = JsonIntAt(old, {"leaseTransitions"}).value_or(0) + 1;
   }
   return spec;
 }
 
 bool LeaderElector::Expired(const json& spec) const {
-  int64_t seconds = IntField(spec, "leaseDurationSeconds");
+  int64_t seconds = JsonIntAt(spec, {"leaseDurationSeconds"}).value_or(0);
   milliseconds duration = seconds > 0 ? milliseconds(seconds * 1000) : config_.lease_duration;
   std::lock_guard<std::mutex> lock(mu_);
   return observed_time_ + duration <= Now();
@@ -245,7 +235,7 @@ bool LeaderElector::Expired(const json& spec) const {
 
 void LeaderElector::Observe(const json& lease) {
   json spec = SpecOf(lease);
-  std::string holder = StringField(spec, "holderIdentity");
+  std::string holder = JsonStringAt(spec, {"holderIdentity"});
   bool report = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -353,17 +343,14 @@ milliseconds LeaderElector::Jittered(milliseconds d) {
   return d + milliseconds(static_cast<int64_t>(kJitterFactor * r * static_cast<double>(d.count())));
 }
 
-LeaderElector::SteadyTime LeaderElector::Now() const {
-  return config_.clock ? config_.clock() : std::chrono::steady_clock::now();
-}
+LeaderElector::SteadyTime LeaderElector::Now() const { return SteadyNow(config_.clock); }
 
 std::chrono::system_clock::time_point LeaderElector::WallNow() const {
-  return config_.wall_clock ? config_.wall_clock() : std::chrono::system_clock::now();
+  return mgw::WallNow(config_.wall_clock);
 }
 
 void LeaderElector::Log(spdlog::level::level_enum level, std::string_view msg, json fields) const {
-  if (config_.log) return config_.log(level, msg, fields);
-  spdlog::log(level, "{} {}", msg, fields.dump());
+  LogTo(config_.log, level, msg, fields);
 }
 
 }  // namespace mgw

@@ -76,7 +76,7 @@ void Settle(int inotify_fd, int stop_fd) {
 
 StatusOr<std::unique_ptr<CertificateWatcher>> CertificateWatcher::Start(
     CertWatcherOptions options) {
-  TimePoint now = options.now ? options.now() : std::chrono::system_clock::now();
+  TimePoint now = WallNow(options.now);
   MGW_ASSIGN_OR_RETURN(std::shared_ptr<const CertificatePair> pair,
                        LoadCertificatePair(options.cert_file, options.key_file, now));
   std::unique_ptr<CertificateWatcher> w(new CertificateWatcher(std::move(options), pair));
@@ -107,9 +107,7 @@ CertificateWatcher::~CertificateWatcher() {
   if (inotify_fd_ >= 0) ::close(inotify_fd_);
 }
 
-TimePoint CertificateWatcher::Now() const {
-  return options_.now ? options_.now() : std::chrono::system_clock::now();
-}
+TimePoint CertificateWatcher::Now() const { return WallNow(options_.now); }
 
 std::shared_ptr<const CertificatePair> CertificateWatcher::Current() const {
   std::lock_guard<std::mutex> lock(mu_);

@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "mgw/base/number.h"
+
 namespace mgw {
 
 StatusOr<HostPort> ParseHostPort(std::string_view text) {
@@ -15,13 +17,12 @@ StatusOr<HostPort> ParseHostPort(std::string_view text) {
     hp.host = hp.host.substr(1, hp.host.size() - 2);
   }
   if (hp.host.empty()) hp.host = "0.0.0.0";
-  std::string port(text.substr(colon + 1));
-  if (port.empty() || port.size() > 5 ||
-      port.find_first_not_of("0123456789") != std::string::npos || std::stoi(port) > 65535) {
+  std::optional<int64_t> port = ParseDecimal(text.substr(colon + 1), 0, 65535);
+  if (!port) {
     return InvalidArgumentError("address \"" + std::string(text) +
                                 "\" has a bad port; use a number from 0 to 65535");
   }
-  hp.port = std::stoi(port);
+  hp.port = static_cast<int>(*port);
   return hp;
 }
 

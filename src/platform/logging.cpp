@@ -84,4 +84,13 @@ void LogEvent(spdlog::level::level_enum level, std::string_view msg, const json&
   logger->log(level, "{}", body);
 }
 
+void LogTo(const LogFn& log, spdlog::level::level_enum level, std::string_view msg,
+           const nlohmann::json& fields) {
+  if (log) {
+    log(level, msg, fields);
+  } else {
+    LogEvent(level, msg, fields);
+  }
+}
+
 }  // namespace mgw

@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "mgw/base/json_access.h"
+
 namespace mgw {
 namespace {
 
@@ -13,12 +15,6 @@ json& ConditionsOf(json& status) {
   json& conditions = status["conditions"];
   if (!conditions.is_array()) conditions = json::array();
   return conditions;
-}
-
-// The string member `key` of `obj`, or "" when absent or not a string.
-std::string StringAt(const json& obj, std::string_view key) {
-  auto it = obj.find(key);
-  return it != obj.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
 bool IsReasonBodyChar(char c) {
@@ -39,14 +35,14 @@ ConditionChange SetCondition(json& status, const Condition& c,
                {"message", TruncateUtf8(c.message, kMaxConditionMessageLength)}};
   if (c.observed_generation) want["observedGeneration"] = *c.observed_generation;
   for (json& existing : conditions) {
-    if (!existing.is_object() || StringAt(existing, "type") != c.type) continue;
+    if (!existing.is_object() || JsonStringAt(existing, {"type"}) != c.type) continue;
     ConditionChange change = ConditionChange::kNone;
-    if (StringAt(existing, "status") != c.status) {
+    if (JsonStringAt(existing, {"status"}) != c.status) {
       change = ConditionChange::kStatus;
-    } else if (StringAt(existing, "reason") != c.reason) {
+    } else if (JsonStringAt(existing, {"reason"}) != c.reason) {
       change = ConditionChange::kReason;
     }
-    std::string since = StringAt(existing, "lastTransitionTime");
+    std::string since = JsonStringAt(existing, {"lastTransitionTime"});
     want["lastTransitionTime"] =
         change == ConditionChange::kStatus || since.empty() ? FormatRfc3339(now) : since;
     if (change == ConditionChange::kNone && existing != want) change = ConditionChange::kDetails;
@@ -63,14 +59,14 @@ const json* FindCondition(const json& status, std::string_view type) {
   auto it = status.find("conditions");
   if (it == status.end() || !it->is_array()) return nullptr;
   for (const json& c : *it) {
-    if (c.is_object() && StringAt(c, "type") == type) return &c;
+    if (c.is_object() && JsonStringAt(c, {"type"}) == type) return &c;
   }
   return nullptr;
 }
 
 bool IsConditionTrue(const json& status, std::string_view type) {
   const json* c = FindCondition(status, type);
-  return c != nullptr && StringAt(*c, "status") == kConditionTrue;
+  return c != nullptr && JsonStringAt(*c, {"status"}) == kConditionTrue;
 }
 
 bool IsValidConditionReason(std::string_view reason) {

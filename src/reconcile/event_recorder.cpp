@@ -89,7 +89,7 @@ EventRecorder::EventRecorder(KubeClient& client, EventRecorderOptions options)
 Status EventRecorder::Emit(const ObjectRef& object, const Event& event) {
   Event cut = event;
   cut.message = TruncateUtf8(event.message, kMaxEventMessageLength);
-  SystemTime now = options_.clock ? options_.clock() : std::chrono::system_clock::now();
+  SystemTime now = WallNow(options_.clock);
   std::string key = AggregationKey(object, cut);
   Seen seen;
   if (Lookup(key, now, seen)) {
@@ -189,11 +189,7 @@ Status EventRecorder::Fail(Status status, const ObjectRef& object, const Event& 
                  {"kind", object.kind},
                  {"reason", event.reason},
                  {"error", status.ToString()}};
-  if (options_.log) {
-    options_.log(spdlog::level::warn, "cannot record event", fields);
-  } else {
-    spdlog::warn("cannot record event {}", fields.dump());
-  }
+  LogTo(options_.log, spdlog::level::warn, "cannot record event", fields);
   return status;
 }
 

@@ -45,10 +45,9 @@ uint64_t Fnv1a64(std::string_view s) {
   return h;
 }
 
-// The string at `path`: "" when absent; INVALID_ARGUMENT when present but not a string.
-StatusOr<std::string> OptionalString(const json& root, std::initializer_list<std::string_view> path,
-                                     std::string_view field) {
-  const json* v = JsonAt(root, path);
+// The string at `field`: "" when absent; INVALID_ARGUMENT when present but not a string.
+StatusOr<std::string> OptionalString(const json& root, std::string_view field) {
+  const json* v = JsonAtField(root, field);
   if (v == nullptr) return std::string();
   if (!v->is_string()) return InvalidArgumentError(std::string(field) + ": must be a string");
   return v->get<std::string>();
@@ -75,21 +74,22 @@ bool IsLabelValue(std::string_view s) {
 }
 
 StatusOr<std::optional<int64_t>> DeadlineSeconds(const json& mg) {
-  MGW_ASSIGN_OR_RETURN(std::string text,
-                       OptionalString(mg, {"spec", "mustGatherTimeout"}, "spec.mustGatherTimeout"));
+  MGW_ASSIGN_OR_RETURN(std::string text, OptionalString(mg, kTimeoutField));
   if (text.empty()) return std::optional<int64_t>();
   StatusOr<std::chrono::nanoseconds> d = ParseGoDuration(text);
-  if (!d.ok()) return d.status().WithContext("spec.mustGatherTimeout");
-  if (d->count() <= 0) return InvalidArgumentError("spec.mustGatherTimeout: must be positive");
+  if (!d.ok()) return d.status().WithContext(kTimeoutField);
+  if (d->count() <= 0) {
+    return InvalidArgumentError(std::string(kTimeoutField) + ": must be positive");
+  }
   return std::optional<int64_t>(std::chrono::ceil<std::chrono::seconds>(*d).count());
 }
 
 Status ReadMetadata(const json& mg, Inputs& in) {
-  MGW_ASSIGN_OR_RETURN(in.name, OptionalString(mg, {"metadata", "name"}, "metadata.name"));
+  MGW_ASSIGN_OR_RETURN(in.name, OptionalString(mg, "metadata.name"));
   MGW_RETURN_IF_ERROR(CheckName(in.name, "metadata.name", false));
-  MGW_ASSIGN_OR_RETURN(in.ns, OptionalString(mg, {"metadata", "namespace"}, "metadata.namespace"));
+  MGW_ASSIGN_OR_RETURN(in.ns, OptionalString(mg, "metadata.namespace"));
   MGW_RETURN_IF_ERROR(CheckName(in.ns, "metadata.namespace", true));
-  MGW_ASSIGN_OR_RETURN(in.uid, OptionalString(mg, {"metadata", "uid"}, "metadata.uid"));
+  MGW_ASSIGN_OR_RETURN(in.uid, OptionalString(mg, "metadata.uid"));
   if (in.uid.empty()) return InvalidArgumentError("metadata.uid: required for the ownerReference");
   if (!IsLabelValue(in.uid)) {
     return InvalidArgumentError("metadata.uid: " + QuoteJson(in.uid) +
@@ -99,24 +99,19 @@ Status ReadMetadata(const json& mg, Inputs& in) {
 }
 
 Status ReadSpec(const json& mg, const JobConfig& config, Inputs& in) {
-  constexpr std::string_view kClaimField = "spec.storage.persistentVolume.claim.name";
-  MGW_ASSIGN_OR_RETURN(
-      in.claim,
-      OptionalString(mg, {"spec", "storage", "persistentVolume", "claim", "name"}, kClaimField));
-  MGW_RETURN_IF_ERROR(CheckName(in.claim, kClaimField, false));
-  MGW_ASSIGN_OR_RETURN(in.sub_path,
-                       OptionalString(mg, {"spec", "storage", "persistentVolume", "subPath"},
-                                      "spec.storage.persistentVolume.subPath"));
-  MGW_ASSIGN_OR_RETURN(in.service_account, OptionalString(mg, {"spec", "serviceAccountRef", "name"},
-                                                          "spec.serviceAccountRef.name"));
+  MGW_ASSIGN_OR_RETURN(in.claim, OptionalString(mg, kClaimNameField));
+  MGW_RETURN_IF_ERROR(CheckName(in.claim, kClaimNameField, false));
+  MGW_ASSIGN_OR_RETURN(in.sub_path, OptionalString(mg, kSubPathField));
+  MGW_ASSIGN_OR_RETURN(in.service_account, OptionalString(mg, kServiceAccountNameField));
   if (in.service_account.empty()) in.service_account = config.default_service_account;
   MGW_RETURN_IF_ERROR(CheckName(in.service_account, "serviceAccountName", false));
   MGW_ASSIGN_OR_RETURN(in.deadline_seconds, DeadlineSeconds(mg));
-  if (const json* list = JsonAt(mg, {"spec", "images"})) {
-    if (!list->is_array()) return InvalidArgumentError("spec.images: must be a list");
+  if (const json* list = JsonAtField(mg, kImagesField)) {
+    const std::string field(kImagesField);
+    if (!list->is_array()) return InvalidArgumentError(field + ": must be a list");
     for (const json& item : *list) {
       if (!item.is_string() || item.get_ref<const std::string&>().empty()) {
-        return InvalidArgumentError("spec.images: every entry must be a non-empty string");
+        return InvalidArgumentError(field + ": every entry must be a non-empty string");
       }
     }
   }
@@ -131,7 +126,7 @@ json Labels(const Inputs& in) {
 }
 
 json OwnerReference(const Inputs& in) {
-  return {{"apiVersion", std::string(kApiGroup) + "/" + std::string(kApiVersion)},
+  return {{"apiVersion", std::string(kApiGroupVersion)},
           {"kind", std::string(kMustGatherKind)},
           {"name", in.name},
           {"uid", in.uid},

@@ -13,7 +13,6 @@ namespace {
 
 using nlohmann::json;
 
-constexpr char kMustGatherApiVersion[] = "operator.openshift.io/v1alpha1";
 constexpr char kLastApplied[] = "kubectl.kubernetes.io/last-applied-configuration";
 
 // Copies `keys` of `from` (an object) into a new object, skipping absent ones.
@@ -27,11 +26,10 @@ json Pick(const json& from, std::initializer_list<const char*> keys) {
 }
 
 // The member `key` of `from`, or null when `from` is not an object or lacks it.
-const json& Member(const json& from, const char* key) {
+const json& Member(const json& from, std::string_view key) {
   static const json kNull;
-  if (!from.is_object()) return kNull;
-  auto it = from.find(key);
-  return it == from.end() ? kNull : *it;
+  const json* member = JsonAt(from, {key});
+  return member != nullptr ? *member : kNull;
 }
 
 // A plan that fails the MustGather for good over its spec (rule 5, or a Job that cannot
@@ -57,14 +55,16 @@ struct PlanExecutor::Round {
   bool allowlist_live = false;   // observed.allowlist likewise
 };
 
-Gvr MustGathersGvr() { return Gvr{"operator.openshift.io", "v1alpha1", "mustgathers"}; }
+Gvr MustGathersGvr() {
+  return Gvr{std::string(kApiGroup), std::string(kApiVersion), std::string(kMustGatherResource)};
+}
 Gvr JobsGvr() { return Gvr{"batch", "v1", "jobs"}; }
 Gvr StorageClassesGvr() { return Gvr{"storage.k8s.io", "v1", "storageclasses"}; }
 
 json NormalizeMustGather(json mg) {
   if (!mg.is_object()) return mg;
   if (!mg.contains("kind")) mg["kind"] = kMustGatherKind;
-  if (!mg.contains("apiVersion")) mg["apiVersion"] = kMustGatherApiVersion;
+  if (!mg.contains("apiVersion")) mg["apiVersion"] = kApiGroupVersion;
   auto meta = mg.find("metadata");
   if (meta == mg.end() || !meta->is_object()) return mg;
   meta->erase("managedFields");
@@ -95,12 +95,10 @@ json TrimClaim(json pvc) {
 PlanExecutor::PlanExecutor(KubeClient& client, ReconcileCaches caches, ExecutorOptions options)
     : client_(client), caches_(caches), options_(std::move(options)) {}
 
-std::chrono::system_clock::time_point PlanExecutor::Now() const {
-  return options_.clock ? options_.clock() : std::chrono::system_clock::now();
-}
+std::chrono::system_clock::time_point PlanExecutor::Now() const { return WallNow(options_.clock); }
 
 void PlanExecutor::Log(spdlog::level::level_enum level, std::string_view msg, json fields) const {
-  if (options_.log) options_.log(level, msg, fields);
+  LogTo(options_.log, level, msg, fields);
 }
 
 Observed PlanExecutor::Observe(const json& mustgather) const {
@@ -109,8 +107,7 @@ Observed PlanExecutor::Observe(const json& mustgather) const {
   std::string ns = JsonStringAt(mustgather, {"metadata", "namespace"});
   std::string name = JsonStringAt(mustgather, {"metadata", "name"});
   if (auto job = caches_.jobs->Get(ns, GatherJobName(name))) o.job = *job;
-  std::string claim =
-      JsonStringAt(mustgather, {"spec", "storage", "persistentVolume", "claim", "name"});
+  std::string claim = JsonStringAtField(mustgather, kClaimNameField);
   if (auto pvc = claim.empty() ? nullptr : caches_.pvcs->Get(ns, claim)) {
     o.pvc = *pvc;
     std::string sc = JsonStringAt(*pvc, {"spec", "storageClassName"});

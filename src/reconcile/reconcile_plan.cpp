@@ -32,13 +32,10 @@ bool ReadFacts(const json& mg, Facts& f) {
   if (f.name.empty() || JsonAt(mg, {"metadata", "deletionTimestamp"}) != nullptr) return false;
   f.ns = JsonStringAt(mg, {"metadata", "namespace"});
   f.uid = JsonStringAt(mg, {"metadata", "uid"});
-  f.claim = JsonStringAt(mg, {"spec", "storage", "persistentVolume", "claim", "name"});
-  f.sub_path = JsonStringAt(mg, {"spec", "storage", "persistentVolume", "subPath"});
-  if (const json* g = JsonAt(mg, {"metadata", "generation"}); g && g->is_number_integer()) {
-    f.generation = g->get<int64_t>();
-  }
-  const json* retain = JsonAt(mg, {"spec", "retainResourcesOnCompletion"});
-  f.retain = retain != nullptr && *retain == true;
+  f.claim = JsonStringAtField(mg, kClaimNameField);
+  f.sub_path = JsonStringAtField(mg, kSubPathField);
+  f.generation = JsonIntAt(mg, {"metadata", "generation"});
+  f.retain = RetainsResources(mg);
   const json* status = JsonAt(mg, {"status"});
   f.status = status != nullptr && status->is_object() ? *status : json::object();
   f.completed = f.status.value("completed", json()) == true;

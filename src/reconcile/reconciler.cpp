@@ -70,8 +70,8 @@ bool SplitKey(const std::string& key, std::string& ns, std::string& name) {
 
 Reconciler::Reconciler(KubeClient& client, ReconcilerOptions options)
     : options_(std::move(options)),
-      mustgathers_(client, Watch(options_.informer, MustGathersGvr(), options_.ns, "mustgathers",
-                                 NormalizeMustGather)),
+      mustgathers_(client, Watch(options_.informer, MustGathersGvr(), options_.ns,
+                                 std::string(kMustGatherResource), NormalizeMustGather)),
       jobs_(client, JobWatch(options_)),
       pvcs_(client, Watch(options_.informer, PersistentVolumeClaimsGvr(), options_.ns,
                           "persistentvolumeclaims", TrimClaim)),
@@ -120,10 +120,10 @@ void Reconciler::StartCaches() {
 
 std::string Reconciler::NotSyncedReason() const {
   std::string missing;
-  auto check = [&missing](const Informer& informer, const char* what) {
+  auto check = [&missing](const Informer& informer, std::string_view what) {
     if (!informer.HasSynced()) missing += (missing.empty() ? "" : ", ") + std::string(what);
   };
-  check(mustgathers_, "mustgathers");
+  check(mustgathers_, kMustGatherResource);
   check(jobs_, "jobs");
   check(pvcs_, "persistentvolumeclaims");
   check(storage_classes_, "storageclasses");
@@ -161,7 +161,7 @@ void Reconciler::EnqueueClaimants(const json& pvc) {
   std::string name = JsonStringAt(pvc, {"metadata", "name"});
   for (const auto& mg : mustgathers_.List()) {
     if (JsonStringAt(*mg, {"metadata", "namespace"}) != ns ||
-        JsonStringAt(*mg, {"spec", "storage", "persistentVolume", "claim", "name"}) != name) {
+        JsonStringAtField(*mg, kClaimNameField) != name) {
       continue;
     }
     const json* status = mg->contains("status") ? &(*mg)["status"] : nullptr;

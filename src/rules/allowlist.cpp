@@ -3,13 +3,13 @@
 #include <algorithm>
 #include <utility>
 
+#include "mgw/base/json_access.h"
+
 namespace mgw {
 namespace {
 
-constexpr std::string_view kMustGatherImageKind = "MustGatherImage";
-
 // spec.images, or an empty list when spec or images is absent or null (as Go decodes it).
-StatusOr<const nlohmann::json*> ImagesOf(const nlohmann::json& object) {
+StatusOr<const nlohmann::json*> AllowlistImages(const nlohmann::json& object) {
   static const nlohmann::json* const kNone = new nlohmann::json(nlohmann::json::array());
   auto spec = object.find("spec");
   if (spec == object.end() || spec->is_null()) return kNone;
@@ -36,12 +36,11 @@ Allowlist NotConfiguredAllowlist(std::string source) {
 
 StatusOr<Allowlist> AllowlistFromObject(const nlohmann::json& object, std::string source) {
   if (!object.is_object()) return InvalidArgumentError("a MustGatherImage must be a JSON object");
-  auto kind = object.find("kind");
-  if (kind == object.end() || !kind->is_string() || *kind != kMustGatherImageKind) {
+  if (JsonStringAt(object, {"kind"}) != kMustGatherImageKind) {
     return InvalidArgumentError(
         "object is not a MustGatherImage: kind must be \"MustGatherImage\"");
   }
-  MGW_ASSIGN_OR_RETURN(const nlohmann::json* images_ptr, ImagesOf(object));
+  MGW_ASSIGN_OR_RETURN(const nlohmann::json* images_ptr, AllowlistImages(object));
   const nlohmann::json& images = *images_ptr;
   Allowlist out;
   out.configured = true;

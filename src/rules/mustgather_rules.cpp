@@ -3,6 +3,7 @@
 #include <set>
 
 #include "mgw/base/go_duration.h"
+#include "mgw/base/json_access.h"
 #include "mgw/base/quote.h"
 #include "mgw/rules/image_ref.h"
 #include "mgw/rules/k8s_names.h"
@@ -12,20 +13,11 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::string_view kSpec = "spec";
-constexpr std::string_view kStorage = "spec.storage";
-constexpr std::string_view kPersistentVolume = "spec.storage.persistentVolume";
-constexpr std::string_view kClaim = "spec.storage.persistentVolume.claim";
 constexpr size_t kMaxListedAllowlistEntries = 5;
 
-// Returns the member `key` of `obj`, or nullptr when `obj` is not an object or the
-// member is absent or null (the API server treats these alike).
-const json* Member(const json& obj, std::string_view key) {
-  if (!obj.is_object()) return nullptr;
-  auto it = obj.find(key);
-  if (it == obj.end() || it->is_null()) return nullptr;
-  return &*it;
-}
+// The member `key` of `obj`, or nullptr when `obj` is not an object or the member is
+// absent or null (the API server treats these alike).
+const json* Member(const json& obj, std::string_view key) { return JsonAt(obj, {key}); }
 
 FieldError Policy(FieldError e, std::string_view reason) {
   e.kind = FindingKind::kPolicy;
@@ -63,28 +55,28 @@ struct Checker {
 void Checker::CheckStorage(const json& spec) {
   const json* storage = Member(spec, "storage");
   if (storage == nullptr) {
-    Error(Required(std::string(kStorage),
-                   "every MustGather writes to a PersistentVolumeClaim; set "
-                   "spec.storage.persistentVolume.claim.name to a PVC in namespace " +
+    Error(Required(std::string(kStorageField),
+                   "every MustGather writes to a PersistentVolumeClaim; set " +
+                       std::string(kClaimNameField) + " to a PVC in namespace " +
                        QuoteJson(ns.empty() ? "<this namespace>" : ns)));
     return;
   }
-  if (!Expect(*storage, json::value_t::object, kStorage, "an object")) return;
+  if (!Expect(*storage, json::value_t::object, kStorageField, "an object")) return;
   if (const json* type = Member(*storage, "type")) {
     if (!type->is_string()) {
-      Error(Invalid(Child(kStorage, "type"), *type, "must be a string"));
+      Error(Invalid(std::string(kStorageTypeField), *type, "must be a string"));
     } else if (*type != kStorageTypePersistentVolume) {
-      Error(NotSupported(Child(kStorage, "type"), *type,
+      Error(NotSupported(std::string(kStorageTypeField), *type,
                          {std::string(kStorageTypePersistentVolume)}));
     }
   }
   const json* pv = Member(*storage, "persistentVolume");
   if (pv == nullptr) {
-    Error(Required(std::string(kPersistentVolume),
+    Error(Required(std::string(kPersistentVolumeField),
                    "set persistentVolume.claim.name to the PVC that will hold the gathered data"));
     return;
   }
-  if (!Expect(*pv, json::value_t::object, kPersistentVolume, "an object")) return;
+  if (!Expect(*pv, json::value_t::object, kPersistentVolumeField, "an object")) return;
   CheckClaim(*pv);
   CheckSubPath(*pv);
 }
@@ -92,14 +84,14 @@ void Checker::CheckStorage(const json& spec) {
 void Checker::CheckClaim(const json& pv) {
   const json* claim = Member(pv, "claim");
   if (claim == nullptr) {
-    Error(Required(std::string(kClaim), "set claim.name to the name of an existing PVC"));
+    Error(Required(std::string(kClaimField), "set claim.name to the name of an existing PVC"));
     return;
   }
-  if (!Expect(*claim, json::value_t::object, kClaim, "an object")) return;
+  if (!Expect(*claim, json::value_t::object, kClaimField, "an object")) return;
   CheckClaimName(*claim);
   const json* claim_ns = Member(*claim, "namespace");
   if (claim_ns == nullptr) return;
-  std::string field = Child(kClaim, "namespace");
+  std::string field = Child(kClaimField, "namespace");
   if (!Expect(*claim_ns, json::value_t::string, field, "a string")) return;
   const std::string& want = claim_ns->get_ref<const std::string&>();
   if (want.empty() || want == ns) return;
@@ -116,7 +108,7 @@ void Checker::CheckClaim(const json& pv) {
 }
 
 void Checker::CheckClaimName(const json& claim) {
-  std::string field = Child(kClaim, "name");
+  std::string field(kClaimNameField);
   const json* name = Member(claim, "name");
   if (name == nullptr || (name->is_string() && name->get_ref<const std::string&>().empty())) {
     Error(Required(field,
@@ -136,7 +128,7 @@ void Checker::CheckClaimName(const json& claim) {
 void Checker::CheckSubPath(const json& pv) {
   const json* sub = Member(pv, "subPath");
   if (sub == nullptr) return;
-  std::string field = Child(kPersistentVolume, "subPath");
+  std::string field(kSubPathField);
   if (!Expect(*sub, json::value_t::string, field, "a string")) return;
   const std::string& s = sub->get_ref<const std::string&>();
   if (!s.empty() && s.front() == '/') {
@@ -161,7 +153,7 @@ void Checker::CheckSubPath(const json& pv) {
 
 void Checker::CheckImages(const json& spec) {
   if (const json* one = Member(spec, "mustGatherImage")) {
-    std::string field = Child(kSpec, "mustGatherImage");
+    std::string field(kMustGatherImageField);
     if (Expect(*one, json::value_t::string, field, "a string (an image reference)") &&
         !one->get_ref<const std::string&>().empty()) {
       CheckImage(field, one->get<std::string>(), false);
@@ -169,7 +161,7 @@ void Checker::CheckImages(const json& spec) {
   }
   const json* list = Member(spec, "images");
   if (list == nullptr) return;
-  std::string list_field = Child(kSpec, "images");
+  std::string list_field(kImagesField);
   if (!Expect(*list, json::value_t::array, list_field, "a list of image references")) return;
   std::set<std::string> seen;
   for (size_t i = 0; i < list->size(); ++i) {
@@ -235,11 +227,11 @@ void Checker::CheckImage(const std::string& field, const std::string& image, boo
 void Checker::CheckServiceAccount(const json& spec) {
   const json* ref = Member(spec, "serviceAccountRef");
   if (ref == nullptr) return;
-  std::string field = Child(kSpec, "serviceAccountRef");
+  std::string field(kServiceAccountRefField);
   if (!Expect(*ref, json::value_t::object, field, "an object with a name")) return;
   const json* name = Member(*ref, "name");
   if (name == nullptr) return;
-  field = Child(field, "name");
+  field = kServiceAccountNameField;
   if (!Expect(*name, json::value_t::string, field, "a string")) return;
   const std::string& s = name->get_ref<const std::string&>();
   if (!s.empty() && !IsDns1123Subdomain(s)) {
@@ -250,7 +242,7 @@ void Checker::CheckServiceAccount(const json& spec) {
 
 void Checker::CheckTimeout(const json& spec) {
   const json* t = Member(spec, "mustGatherTimeout");
-  std::string field = Child(kSpec, "mustGatherTimeout");
+  std::string field(kTimeoutField);
   if (t != nullptr &&
       Expect(*t, json::value_t::string, field, "a duration string such as \"30m\"")) {
     StatusOr<std::chrono::nanoseconds> d = ParseGoDuration(t->get<std::string>());
@@ -261,8 +253,7 @@ void Checker::CheckTimeout(const json& spec) {
     }
   }
   if (const json* retain = Member(spec, "retainResourcesOnCompletion")) {
-    Expect(*retain, json::value_t::boolean, Child(kSpec, "retainResourcesOnCompletion"),
-           "true or false");
+    Expect(*retain, json::value_t::boolean, std::string(kRetainField), "true or false");
   }
 }
 
@@ -281,7 +272,7 @@ json DefaultedSpec(const json& object) {
 
 // "/storage/persistentVolume/claim/name" -> "spec.storage.persistentVolume.claim.name".
 std::string FieldFromPointer(const std::string& pointer) {
-  std::string out(kSpec);
+  std::string out(kSpecField);
   size_t pos = 1;
   while (pos <= pointer.size() && pos > 0) {
     size_t end = pointer.find('/', pos);
@@ -306,7 +297,7 @@ RuleResult CheckMustGather(const json& object, const RuleContext& ctx) {
   }
   const json* spec = Member(object, "spec");
   if (spec != nullptr && !spec->is_object()) {
-    c.Error(Invalid(std::string(kSpec), *spec, "must be an object"));
+    c.Error(Invalid(std::string(kSpecField), *spec, "must be an object"));
     return std::move(c.result);
   }
   static const json kEmpty = json::object();
@@ -336,32 +327,6 @@ RuleResult CheckMustGatherUpdate(const json& old_object, const json& object,
   immutable.errors.insert(immutable.errors.end(), rest.errors.begin(), rest.errors.end());
   immutable.warnings = std::move(rest.warnings);
   return immutable;
-}
-
-std::vector<NamedImage> ImagesOf(const json& object) {
-  std::vector<NamedImage> out;
-  const json* spec = Member(object, "spec");
-  if (spec == nullptr) return out;
-  const json* one = Member(*spec, "mustGatherImage");
-  if (one != nullptr && one->is_string() && !one->get_ref<const std::string&>().empty()) {
-    out.push_back({"spec.mustGatherImage", one->get<std::string>()});
-  }
-  if (const json* list = Member(*spec, "images"); list && list->is_array()) {
-    for (size_t i = 0; i < list->size(); ++i) {
-      if ((*list)[i].is_string())
-        out.push_back({Index("spec.images", i), (*list)[i].get<std::string>()});
-    }
-  }
-  return out;
-}
-
-std::string NamespaceOf(const json& object, const std::string& fallback) {
-  const json* meta = Member(object, "metadata");
-  const json* ns = meta ? Member(*meta, "namespace") : nullptr;
-  if (ns != nullptr && ns->is_string() && !ns->get_ref<const std::string&>().empty()) {
-    return ns->get<std::string>();
-  }
-  return fallback;
 }
 
 json DefaultingPatch(const json& object) {

@@ -3,6 +3,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "mgw/base/json_access.h"
 #include "mgw/rules/allowlist.h"
 #include "mgw/rules/image_ref.h"
 
@@ -18,19 +19,14 @@ constexpr std::string_view kValidForms =
     "a valid reference looks like quay.io/my-org/my-must-gather:v1.2 or "
     "quay.io/my-org/my-must-gather@sha256:<64 lowercase hex digits>";
 
-const json* FindMember(const json& object, std::string_view key) {
-  auto it = object.find(key);
-  return it == object.end() || it->is_null() ? nullptr : &*it;
-}
-
 void CheckName(const json& object, FieldErrors& errors) {
   const std::string hint = "set metadata.name to \"" + std::string(kAllowlistObjectName) + "\"";
-  const json* metadata = FindMember(object, "metadata");
+  const json* metadata = JsonAt(object, {"metadata"});
   if (metadata != nullptr && !metadata->is_object()) {
     errors.push_back(Invalid("metadata", *metadata, "must be an object; " + hint));
     return;
   }
-  const json* name = metadata == nullptr ? nullptr : FindMember(*metadata, "name");
+  const json* name = metadata == nullptr ? nullptr : JsonAt(*metadata, {"name"});
   if (name == nullptr) {
     errors.push_back(Required("metadata.name", hint));
   } else if (!name->is_string() || *name != kAllowlistObjectName) {
@@ -43,12 +39,12 @@ void CheckName(const json& object, FieldErrors& errors) {
 
 // Returns spec.images when it is a non-empty list; otherwise records why not.
 const json* FindImages(const json& object, FieldErrors& errors) {
-  const json* spec = FindMember(object, "spec");
+  const json* spec = JsonAt(object, {"spec"});
   if (spec != nullptr && !spec->is_object()) {
     errors.push_back(Invalid("spec", *spec, "must be an object; " + std::string(kImagesHint)));
     return nullptr;
   }
-  const json* images = spec == nullptr ? nullptr : FindMember(*spec, "images");
+  const json* images = spec == nullptr ? nullptr : JsonAt(*spec, {"images"});
   if (images == nullptr) {
     errors.push_back(Required("spec.images", std::string(kImagesHint)));
     return nullptr;

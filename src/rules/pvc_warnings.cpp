@@ -4,13 +4,13 @@
 
 #include "mgw/base/json_access.h"
 #include "mgw/base/quote.h"
+#include "mgw/rules/mustgather_api.h"
 
 namespace mgw {
 namespace {
 
 using nlohmann::json;
 
-constexpr std::string_view kClaimField = "spec.storage.persistentVolume.claim.name";
 constexpr size_t kMaxWarning = 119;  // kubectl and the apiserver expect < 120
 
 std::vector<std::string> AccessModes(const json& pvc, bool bound) {
@@ -31,9 +31,9 @@ bool Has(const std::vector<std::string>& modes, std::string_view mode) {
 // "<field>: PVC "<claim>" <rest>", or "<field>: the PVC <rest>" when that is too long.
 std::string Warning(std::string_view claim, std::string_view rest) {
   std::string named =
-      std::string(kClaimField) + ": PVC " + QuoteJson(claim) + " " + std::string(rest);
+      std::string(kClaimNameField) + ": PVC " + QuoteJson(claim) + " " + std::string(rest);
   if (named.size() <= kMaxWarning) return named;
-  std::string plain = std::string(kClaimField) + ": the PVC " + std::string(rest);
+  std::string plain = std::string(kClaimNameField) + ": the PVC " + std::string(rest);
   if (plain.size() > kMaxWarning) plain.resize(kMaxWarning);  // only a freak phase gets here
   return plain;
 }
@@ -41,7 +41,7 @@ std::string Warning(std::string_view claim, std::string_view rest) {
 }  // namespace
 
 std::string ClaimNameOf(const json& mustgather) {
-  return JsonStringAt(mustgather, {"spec", "storage", "persistentVolume", "claim", "name"});
+  return JsonStringAtField(mustgather, kClaimNameField);
 }
 
 std::vector<std::string> PvcWarnings(std::string_view claim,

@@ -1,5 +1,6 @@
 #include "mgw/sources/allowlist_file.h"
 
+#include "mgw/base/json_access.h"
 #include "mgw/rules/mustgather_rules.h"
 
 namespace mgw {
@@ -8,17 +9,7 @@ namespace {
 using nlohmann::json;
 
 bool HasKind(const json& object, std::string_view kind) {
-  auto it = object.find("kind");
-  return it != object.end() && it->is_string() && it->get_ref<const std::string&>() == kind;
-}
-
-// The apiVersion's group ("" for the core group or no apiVersion at all).
-std::string GroupOf(const json& object) {
-  auto it = object.find("apiVersion");
-  if (it == object.end() || !it->is_string()) return "";
-  const std::string& v = it->get_ref<const std::string&>();
-  size_t slash = v.find('/');
-  return slash == std::string::npos ? "" : v.substr(0, slash);
+  return JsonStringAt(object, {"kind"}) == kind;
 }
 
 std::string Lines(const std::vector<const ManifestDocument*>& found) {
@@ -34,7 +25,8 @@ std::string Lines(const std::vector<const ManifestDocument*>& found) {
 
 bool IsMustGatherImage(const json& object) {
   if (!object.is_object() || !HasKind(object, kMustGatherImageKind)) return false;
-  return !object.contains("apiVersion") || GroupOf(object) == kApiGroup;
+  return !object.contains("apiVersion") ||
+         GroupOf(JsonStringAt(object, {"apiVersion"})) == kApiGroup;
 }
 
 StatusOr<Allowlist> AllowlistFromDocuments(const std::vector<ManifestDocument>& docs,
@@ -46,7 +38,7 @@ StatusOr<Allowlist> AllowlistFromDocuments(const std::vector<ManifestDocument>& 
       return InvalidArgumentError(
           std::string(path) + ":" + std::to_string(d.line) + ": MustGatherImage has apiVersion " +
           d.object.at("apiVersion").dump(-1, ' ', false, json::error_handler_t::replace) +
-          "; expected " + std::string(kApiGroup) + "/" + std::string(kApiVersion));
+          "; expected " + std::string(kApiGroupVersion));
     }
     found.push_back(&d);
   }

@@ -26,7 +26,10 @@ std::string VersionOf(const json& object) {
 
 }  // namespace
 
-Gvr MustGatherImagesGvr() { return Gvr{"operator.openshift.io", "v1alpha1", "mustgatherimages"}; }
+Gvr MustGatherImagesGvr() {
+  return Gvr{std::string(kApiGroup), std::string(kApiVersion),
+             std::string(kMustGatherImageResource)};
+}
 
 ClusterAllowlistSource::ClusterAllowlistSource(KubeClient& client, InformerOptions options)
     : informer_(client, ForAllowlist(options)),
@@ -58,21 +61,18 @@ void ClusterAllowlistSource::Install(const json& object) {
     none.configured = true;
     none.source = source + ", unusable: " + next.status().message();
     current_.Set(std::move(none));
-    if (log_)
-      log_(spdlog::level::err, "allowlist unusable; no custom image is allowed",
-           {{"source", source}, {"error", next.status().message()}});
+    LogTo(log_, spdlog::level::err, "allowlist unusable; no custom image is allowed",
+          {{"source", source}, {"error", next.status().message()}});
     return;
   }
-  if (log_)
-    log_(spdlog::level::info, "allowlist updated",
-         {{"source", source}, {"images", next->entries.size()}});
+  LogTo(log_, spdlog::level::info, "allowlist updated",
+        {{"source", source}, {"images", next->entries.size()}});
   current_.Set(std::move(next).value());
 }
 
 void ClusterAllowlistSource::Uninstall() {
   current_.Set(NotConfiguredAllowlist(std::string(kObjectDesc) + " was deleted"));
-  if (log_)
-    log_(spdlog::level::warn, "allowlist deleted; custom images are rejected", json::object());
+  LogTo(log_, spdlog::level::warn, "allowlist deleted; custom images are rejected", json::object());
 }
 
 std::string ClusterAllowlistSource::NotReadyReason() const {
@@ -86,7 +86,7 @@ std::optional<std::chrono::seconds> ClusterAllowlistSource::Age() const {
   InformerHealth health = informer_.Health();
   if (!health.synced) return std::nullopt;
   if (health.watching || !health.last_contact) return std::chrono::seconds(0);
-  auto now = clock_ ? clock_() : std::chrono::system_clock::now();
+  auto now = WallNow(clock_);
   auto age = std::chrono::duration_cast<std::chrono::seconds>(now - *health.last_contact);
   return std::max(age, std::chrono::seconds(0));
 }
@@ -94,7 +94,7 @@ std::optional<std::chrono::seconds> ClusterAllowlistSource::Age() const {
 std::optional<std::chrono::system_clock::time_point> ClusterAllowlistSource::LastUpdated() const {
   std::optional<std::chrono::seconds> age = Age();
   if (!age) return std::nullopt;
-  return (clock_ ? clock_() : std::chrono::system_clock::now()) - *age;
+  return (WallNow(clock_)) - *age;
 }
 
 }  // namespace mgw

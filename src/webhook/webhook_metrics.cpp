@@ -61,7 +61,7 @@ void RegisterAllowlistAge(MetricsRegistry& registry, const AllowlistSource& sour
       [&source, now = std::move(now)] {
         std::optional<std::chrono::system_clock::time_point> at = source.LastUpdated();
         if (!at) return std::vector<GaugeSample>{};
-        auto t = now ? now() : std::chrono::system_clock::now();
+        auto t = WallNow(now);
         return std::vector<GaugeSample>{{{}, std::chrono::duration<double>(t - *at).count()}};
       });
 }

@@ -190,7 +190,7 @@ Status WebhookServer::Start() {
   o.max_connections = options_.max_connections;
   o.limits.max_body_bytes = kMaxBodyBytes;
   o.on_close = [this](std::string_view reason, size_t n) {
-    metrics_.connections_closed.WithLabels({std::string(reason)}).Inc(n);
+    metrics_.connections_closed.WithLabels({std::string(reason)}).Inc(static_cast<double>(n));
   };
   o.on_takeover = [] {
     LogEvent(spdlog::level::warn,

@@ -36,5 +36,23 @@ TEST(JsonAccessTest, StringAtReadsOnlyStrings) {
   EXPECT_EQ(JsonStringAt(kObject, {"nothing", "here"}), "");
 }
 
+TEST(JsonAccessTest, IntAtReadsOnlyIntegers) {
+  EXPECT_EQ(JsonIntAt(kObject, {"metadata", "uid"}), 7);
+  EXPECT_EQ(JsonIntAt(kObject, {"metadata", "name"}), std::nullopt);
+  EXPECT_EQ(JsonIntAt(json::parse(R"({"a": 1.5})"), {"a"}), std::nullopt);
+  EXPECT_EQ(JsonIntAt(kObject, {"nothing"}), std::nullopt);
+}
+
+TEST(JsonAccessTest, FieldPathsReadLikeKeyLists) {
+  EXPECT_EQ(JsonAtField(kObject, "spec.storage.persistentVolume.claim"),
+            JsonAt(kObject, {"spec", "storage", "persistentVolume", "claim"}));
+  EXPECT_EQ(JsonStringAtField(kObject, "spec.storage.persistentVolume.claim.name"), "data");
+  EXPECT_EQ(JsonAtField(kObject, ""), &kObject);
+  EXPECT_EQ(JsonAtField(kObject, "metadata.labels"), nullptr);      // null
+  EXPECT_EQ(JsonAtField(kObject, "metadata.name.first"), nullptr);  // through a string
+  EXPECT_EQ(JsonAtField(kObject, "spec..storage"), nullptr);        // an empty key
+  EXPECT_EQ(JsonStringAtField(kObject, "metadata.uid"), "");        // a number
+}
+
 }  // namespace
 }  // namespace mgw

@@ -4,7 +4,9 @@
 #ifndef MGW_BASE_JSON_ACCESS_H_
 #define MGW_BASE_JSON_ACCESS_H_
 
+#include <cstdint>
 #include <initializer_list>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -19,6 +21,16 @@ const nlohmann::json* JsonAt(const nlohmann::json& root,
 
 // The string at `path`, or "" when it is absent or not a string.
 std::string JsonStringAt(const nlohmann::json& root, std::initializer_list<std::string_view> path);
+
+// The integer at `path`, or nullopt when it is absent or not an integer.
+std::optional<int64_t> JsonIntAt(const nlohmann::json& root,
+                                 std::initializer_list<std::string_view> path);
+
+// JsonAt and JsonStringAt for a field spelled as field errors spell it, keys joined by
+// '.' ("spec.storage.type"), so one constant names a field for both reading and messages.
+// REQUIRES: no key on the path contains '.'.
+const nlohmann::json* JsonAtField(const nlohmann::json& root, std::string_view field);
+std::string JsonStringAtField(const nlohmann::json& root, std::string_view field);
 
 }  // namespace mgw
 

@@ -30,8 +30,8 @@ class SSLClient;
 namespace mgw {
 
 struct HttpKubeClientOptions {
-  FileReader files;                // reads the token file; DiskFileReader() when null
-  TokenSource::Clock token_clock;  // when to re-read the token file; steady_clock when null
+  FileReader files;         // reads the token file; DiskFileReader() when null
+  SteadyClock token_clock;  // when to re-read the token file; steady_clock when null
   // Waits between retries; std::this_thread::sleep_for when null. Tests record instead.
   std::function<void(std::chrono::milliseconds)> sleep;
   std::function<double()> random;  // uniform in [0, 1) for jitter; a seeded PRNG when null

@@ -24,12 +24,11 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/common.h>
 
+#include "mgw/base/clock.h"
 #include "mgw/kube/kube_client.h"
+#include "mgw/platform/logging.h"
 
 namespace mgw {
-
-using InformerLog =
-    std::function<void(spdlog::level::level_enum, std::string_view, const nlohmann::json&)>;
 
 struct InformerOptions {
   Gvr gvr;
@@ -43,9 +42,9 @@ struct InformerOptions {
   std::chrono::seconds watch_timeout{300};
   // Applied to every object before it is stored, e.g. to drop fields nobody reads.
   std::function<nlohmann::json(nlohmann::json)> transform;
-  std::function<std::chrono::system_clock::time_point()> clock;  // system_clock when null
+  WallClock clock;                 // the system clock when null
   std::function<double()> random;  // uniform in [0, 1); a seeded PRNG when null
-  InformerLog log;                 // connection changes and relists; silent when null
+  LogFn log;                       // connection changes and relists; LogEvent when null
   std::string name;                // names this informer in logs, e.g. "mustgatherimages"
 };
 

@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 
+#include "mgw/base/clock.h"
 #include "mgw/base/env.h"
 #include "mgw/base/file.h"
 #include "mgw/base/status.h"
@@ -56,9 +57,7 @@ StatusOr<ServerAddress> ParseServerUrl(std::string_view url);
 // before expiry). A failed re-read keeps the last good token.
 class TokenSource {
  public:
-  using Clock = std::function<std::chrono::steady_clock::time_point()>;
-
-  TokenSource(const KubeConfig& config, FileReader files, Clock clock = nullptr,
+  TokenSource(const KubeConfig& config, FileReader files, SteadyClock clock = nullptr,
               std::chrono::seconds refresh = std::chrono::seconds(60));
 
   // The current token, "" when the configuration has none (or the file was never
@@ -73,7 +72,7 @@ class TokenSource {
   const std::string static_token_;
   const std::string token_file_;
   const FileReader files_;
-  const Clock clock_;
+  const SteadyClock clock_;
   const std::chrono::seconds refresh_;
   std::mutex mu_;
   std::string token_;

@@ -26,16 +26,14 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/common.h>
 
+#include "mgw/base/clock.h"
 #include "mgw/base/status.h"
 #include "mgw/kube/kube_client.h"
+#include "mgw/platform/logging.h"
 
 namespace mgw {
 
 inline const Gvr kLeaseGvr{"coordination.k8s.io", "v1", "leases"};
-
-// Where the elector logs (LogEvent from logging.h fits); spdlog's default logger when null.
-using LeaderElectionLog =
-    std::function<void(spdlog::level::level_enum, std::string_view, const nlohmann::json&)>;
 
 struct LeaderElectionConfig {
   std::string lease_namespace;
@@ -52,11 +50,11 @@ struct LeaderElectionConfig {
   bool rejoin_after_loss = true;
   // The clock for every expiry decision (observed times, the renew deadline); the
   // pauses between attempts are real time. steady_clock when null. Tests freeze it.
-  std::function<std::chrono::steady_clock::time_point()> clock;
+  SteadyClock clock;
   // Stamps acquireTime/renewTime. system_clock when null.
-  std::function<std::chrono::system_clock::time_point()> wall_clock;
+  WallClock wall_clock;
   std::function<double()> random;  // uniform in [0, 1) for retry jitter; a PRNG when null
-  LeaderElectionLog log;
+  LogFn log;                       // LogEvent when null
 };
 
 // INVALID_ARGUMENT unless namespace, name and identity are set and lease_duration >

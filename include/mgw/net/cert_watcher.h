@@ -17,12 +17,11 @@
 #include <string>
 #include <thread>
 
+#include "mgw/base/clock.h"
 #include "mgw/base/status.h"
 #include "mgw/net/tls_credentials.h"
 
 namespace mgw {
-
-using WallClock = std::function<std::chrono::system_clock::time_point()>;
 
 struct CertWatcherOptions {
   std::string cert_file;

@@ -3,6 +3,7 @@
 #ifndef MGW_PLATFORM_LOGGING_H_
 #define MGW_PLATFORM_LOGGING_H_
 
+#include <functional>
 #include <memory>
 #include <string_view>
 
@@ -32,6 +33,14 @@ void ConfigureLogging(spdlog::level::level_enum level, LogFormat format,
 // JSON lines look like {"ts":"...","level":"info","msg":"...",<fields>}.
 void LogEvent(spdlog::level::level_enum level, std::string_view msg,
               const nlohmann::json& fields = nlohmann::json::object());
+
+// Where a component sends its log lines, so tests can capture them; LogEvent fits.
+using LogFn = std::function<void(spdlog::level::level_enum level, std::string_view msg,
+                                 const nlohmann::json& fields)>;
+
+// Sends one line to `log`, or to LogEvent when `log` is null.
+void LogTo(const LogFn& log, spdlog::level::level_enum level, std::string_view msg,
+           const nlohmann::json& fields);
 
 }  // namespace mgw
 

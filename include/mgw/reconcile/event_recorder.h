@@ -21,8 +21,10 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/common.h>
 
+#include "mgw/base/clock.h"
 #include "mgw/base/status.h"
 #include "mgw/kube/kube_client.h"
+#include "mgw/platform/logging.h"
 #include "mgw/reconcile/reconcile_plan.h"
 
 namespace mgw {
@@ -53,14 +55,11 @@ class EventSink {
   virtual Status Emit(const ObjectRef& object, const Event& event) = 0;
 };
 
-using EventRecorderLog =
-    std::function<void(spdlog::level::level_enum, std::string_view, const nlohmann::json&)>;
-
 struct EventRecorderOptions {
   std::string reporting_instance;  // e.g. the pod name; also source.host
   size_t max_remembered = 4096;    // LRU entries kept for aggregation
-  std::function<std::chrono::system_clock::time_point()> clock;  // system_clock when null
-  EventRecorderLog log;  // failures (warn); spdlog's default logger when null
+  WallClock clock;                 // the system clock when null
+  LogFn log;                       // failures (warn); LogEvent when null
 };
 
 // The core/v1 Event to create for the first occurrence of `event` about `object` at

@@ -27,6 +27,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "mgw/base/clock.h"
 #include "mgw/kube/informer.h"
 #include "mgw/kube/kube_client.h"
 #include "mgw/reconcile/event_recorder.h"
@@ -69,8 +70,8 @@ struct ExecutorOptions {
   JobConfig job_config;
   EventSink* events = nullptr;           // no Events when null; must outlive the executor
   ReconcilerMetrics* metrics = nullptr;  // no counting when null
-  std::function<std::chrono::system_clock::time_point()> clock;  // system_clock when null
-  InformerLog log;  // Jobs created and deleted, status transitions; silent when null
+  WallClock clock;                       // the system clock when null
+  LogFn log;  // Jobs created and deleted, status transitions; LogEvent when null
   // How many times one reconcile may plan again (after a conflict, a confirmation or a
   // newer live read) before giving up with ABORTED.
   int max_rounds = 6;

@@ -14,10 +14,9 @@
 
 #include "mgw/base/status.h"
 #include "mgw/rules/image_ref.h"
+#include "mgw/rules/mustgather_api.h"
 
 namespace mgw {
-
-inline constexpr std::string_view kAllowlistObjectName = "cluster";
 
 // An immutable snapshot. `configured` is false when no MustGatherImage "cluster"
 // exists, which is distinct from one that exists and lists nothing acceptable.

@@ -10,16 +10,9 @@
 
 #include "mgw/rules/allowlist.h"
 #include "mgw/rules/field_error.h"
+#include "mgw/rules/mustgather_api.h"
 
 namespace mgw {
-
-inline constexpr std::string_view kApiGroup = "operator.openshift.io";
-inline constexpr std::string_view kApiVersion = "v1alpha1";
-inline constexpr std::string_view kMustGatherKind = "MustGather";
-inline constexpr std::string_view kMustGatherImageKind = "MustGatherImage";
-inline constexpr std::string_view kStorageTypePersistentVolume = "PersistentVolume";
-inline constexpr std::string_view kDefaultGatherImage =
-    "quay.io/openshift/origin-must-gather:latest";
 
 // What the rules need besides the object.
 struct RuleContext {
@@ -47,17 +40,6 @@ RuleResult CheckMustGather(const nlohmann::json& object, const RuleContext& ctx)
 // say, so metadata and status updates are never blocked by a changed allowlist.
 RuleResult CheckMustGatherUpdate(const nlohmann::json& old_object, const nlohmann::json& object,
                                  const RuleContext& ctx);
-
-// The images a MustGather names: spec.mustGatherImage then spec.images[*], each with
-// its field path. Non-string entries are skipped (CheckMustGather reports them).
-struct NamedImage {
-  std::string field;
-  std::string image;
-};
-std::vector<NamedImage> ImagesOf(const nlohmann::json& object);
-
-// The MustGather's namespace: metadata.namespace, else `fallback`.
-std::string NamespaceOf(const nlohmann::json& object, const std::string& fallback);
 
 // The JSON Patch operations (RFC 6902) that default a MustGather: spec.storage.type
 // = PersistentVolume when spec.storage is an object without a type. Empty when

@@ -15,6 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "mgw/base/clock.h"
 #include "mgw/kube/informer.h"
 #include "mgw/kube/kube_client.h"
 #include "mgw/rules/allowlist.h"
@@ -55,8 +56,8 @@ class ClusterAllowlistSource : public AllowlistSource {
 
   Informer informer_;
   MutableAllowlistSource current_;
-  InformerLog log_;
-  std::function<std::chrono::system_clock::time_point()> clock_;
+  LogFn log_;
+  WallClock clock_;
 };
 
 }  // namespace mgw

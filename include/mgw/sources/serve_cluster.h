@@ -24,7 +24,7 @@ struct ClusterOptions {
   bool pvc_warnings = true;
   EnvLookup env;     // ProcessEnv() when null
   FileReader files;  // DiskFileReader() when null
-  InformerLog log;
+  LogFn log;
   HttpKubeClientOptions client;
   InformerOptions informer;  // backoff, clock and so on for both caches
 };
