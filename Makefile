@@ -18,12 +18,14 @@ PACKAGES := build-essential cmake ninja-build pkg-config openssl ca-certificates
             libcpp-httplib-dev libssl-dev nlohmann-json3-dev libspdlog-dev \
             libgtest-dev libgmock-dev libyaml-cpp-dev
 FUZZ_PACKAGES := clang libclang-rt-14-dev
+# make format, format-check and tidy.
+LINT_PACKAGES := clang-format clang-tidy
 # make bench only: the Go net/http reference webhook, and jq for the result table.
 BENCH_PACKAGES := golang-go jq
 
 BIN := $(BUILD)/mustgather-webhook
 
-.PHONY: all deps build test run certs asan tsan bench bench-deps fuzz fuzz-deps format format-check clean help
+.PHONY: all deps build test run certs asan tsan bench bench-deps fuzz fuzz-deps lint-deps format format-check tidy clean help
 .PHONY: image deploy deploy-certs undeploy
 
 all: build
@@ -36,7 +38,8 @@ help:
 	@echo "make bench    load benchmark of the HTTPS server and the offline validator"
 	@echo "make fuzz     run each libFuzzer target for FUZZ_SECONDS (default 60)"
 	@echo "make certs    dev CA and serving certificate in $(CERT_DIR)"
-	@echo "make format   clang-format every source file"
+	@echo "make format   clang-format every source file (make format-check: fail on a difference)"
+	@echo "make tidy     clang-tidy (.clang-tidy) over every source in src/"
 	@echo "make image    container image $(IMAGE) (buildah if installed, else docker)"
 	@echo "make deploy   kubectl apply -k manifests/, then deploy-certs (current kubeconfig context)"
 	@echo "make deploy-certs  CA + serving cert in $(DEPLOY_CERT_DIR), TLS Secret, caBundle patches"
@@ -66,6 +69,9 @@ fuzz-deps: deps
 
 bench-deps: deps
 	$(call install_packages,$(BENCH_PACKAGES))
+
+lint-deps:
+	$(call install_packages,$(LINT_PACKAGES))
 
 $(BUILD)/build.ninja:
 	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DMGW_WARNINGS_AS_ERRORS=$(WERROR)
@@ -108,11 +114,15 @@ fuzz: fuzz-deps
 	cmake --build build-fuzz -j $(JOBS)
 	fuzz/run.sh build-fuzz $(FUZZ_SECONDS)
 
-format:
+format: lint-deps
 	clang-format -i $$(git ls-files '*.cpp' '*.h')
 
-format-check:
+format-check: lint-deps
 	clang-format --dry-run --Werror $$(git ls-files '*.cpp' '*.h')
+
+# clang-tidy reads the compile commands of the test build; one process per core.
+tidy: lint-deps build
+	git ls-files 'src/*.cpp' | xargs -P $(JOBS) -n 4 clang-tidy -p $(BUILD) --quiet
 
 clean:
 	rm -rf $(BUILD) build-asan build-tsan build-fuzz
