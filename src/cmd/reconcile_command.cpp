@@ -7,7 +7,7 @@
 #include <iostream>
 #include <mutex>
 
-#include <signal.h>
+#include <csignal>
 #include <unistd.h>
 
 #include "mgw/base/go_duration.h"

@@ -2,7 +2,7 @@
 
 #include <iostream>
 
-#include <signal.h>
+#include <csignal>
 
 #include "mgw/base/go_duration.h"
 #include "mgw/net/host_port.h"

@@ -93,7 +93,8 @@ std::optional<json> ResolveFloat(std::string_view s) {
 
 }  // namespace
 
-json ResolvePlainScalar(std::string_view s) {
+json ResolvePlainScalar(std::string_view text) {
+  std::string_view s = text;
   if (s.empty()) return json(nullptr);
   // Every null, boolean and number of the core schema starts with one of these.
   if (std::string_view("~nNtTfF+-.0123456789").find(s[0]) == std::string_view::npos) return json(s);
@@ -105,7 +106,8 @@ json ResolvePlainScalar(std::string_view s) {
   return json(s);
 }
 
-StatusOr<json> ResolveTaggedScalar(std::string_view tag, std::string_view value) {
+StatusOr<json> ResolveTaggedScalar(std::string_view tag, std::string_view text) {
+  std::string_view value = text;
   if (tag == "?") return ResolvePlainScalar(value);
   if (!tag.starts_with(kCoreTagPrefix)) return json(value);
   std::string_view type = tag.substr(kCoreTagPrefix.size());

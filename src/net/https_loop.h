@@ -53,7 +53,7 @@ class HttpsLoop final : public ExchangeLoop {
   using Clock = std::chrono::steady_clock;
 
   explicit HttpsLoop(LoopShared& shared);
-  ~HttpsLoop();  // joins every thread the loop ever ran on
+  ~HttpsLoop() override;  // joins every thread the loop ever ran on
   bool ok() const { return epoll_fd_ >= 0 && wake_fd_ >= 0; }
 
   void Start();

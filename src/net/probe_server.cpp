@@ -54,7 +54,7 @@ void ProbeServer::Route() {
   });
   if (options_.metrics == nullptr) return;
   server_->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
-    res.set_content(options_.metrics->Render(), std::string(kPrometheusContentType).c_str());
+    res.set_content(options_.metrics->Render(), std::string(kPrometheusContentType));
   });
 }
 

@@ -2,7 +2,7 @@
 
 #include <ostream>
 
-#include <signal.h>
+#include <csignal>
 
 #include "mgw/platform/logging.h"
 

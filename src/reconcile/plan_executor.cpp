@@ -61,7 +61,8 @@ Gvr MustGathersGvr() {
 Gvr JobsGvr() { return Gvr{"batch", "v1", "jobs"}; }
 Gvr StorageClassesGvr() { return Gvr{"storage.k8s.io", "v1", "storageclasses"}; }
 
-json NormalizeMustGather(json mg) {
+json NormalizeMustGather(json mustgather) {
+  json mg = std::move(mustgather);
   if (!mg.is_object()) return mg;
   if (!mg.contains("kind")) mg["kind"] = kMustGatherKind;
   if (!mg.contains("apiVersion")) mg["apiVersion"] = kApiGroupVersion;
@@ -260,13 +261,13 @@ Status PlanExecutor::DeleteJob(const JobRef& job) {
   return Status();
 }
 
-void PlanExecutor::Emit(const Plan& plan, const json& mustgather) {
+void PlanExecutor::Emit(const Plan& plan, const json& mustgather) const {
   if (options_.events == nullptr || plan.events.empty()) return;
   ObjectRef ref = ObjectRefOf(mustgather);
   for (const Event& e : plan.events) (void)options_.events->Emit(ref, e);  // best effort
 }
 
-void PlanExecutor::Count(const Plan& plan, const json& old_status) {
+void PlanExecutor::Count(const Plan& plan, const json& old_status) const {
   if (options_.metrics == nullptr) return;
   const json& next = *plan.status;
   bool newly_done = next.value("completed", json()) == true &&

@@ -42,10 +42,11 @@ Split SplitDockerDomain(std::string_view s) {
   Split out;
   const size_t slash = s.find('/');
   const std::string_view first = s.substr(0, slash);
-  if (slash == std::string_view::npos) {
-    out = {std::string(kDefaultDomain), std::string(s)};
-  } else if (first == kLocalhost || first.find_first_of(".:") != std::string_view::npos ||
-             HasUpper(first)) {
+  const bool names_registry =
+      slash != std::string_view::npos &&
+      (first == kLocalhost || first.find_first_of(".:") != std::string_view::npos ||
+       HasUpper(first));
+  if (names_registry) {
     out = {std::string(first), std::string(s.substr(slash + 1))};
   } else {
     out = {std::string(kDefaultDomain), std::string(s)};

@@ -121,9 +121,12 @@ class [[nodiscard]] StatusOr {
 // `lhs = value of expr`, or returns its non-OK Status from the enclosing function.
 #define MGW_ASSIGN_OR_RETURN(lhs, expr) \
   MGW_ASSIGN_OR_RETURN_IMPL_(MGW_STATUS_CONCAT_(mgw_statusor_, __LINE__), lhs, expr)
+// `tmp` names a variable and `lhs` may declare one, so neither can be parenthesized.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define MGW_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr) \
   auto tmp = (expr);                               \
   if (!tmp.ok()) return tmp.status();              \
   lhs = std::move(tmp).value()
+// NOLINTEND(bugprone-macro-parentheses)
 
 #endif  // MGW_BASE_STATUS_H_

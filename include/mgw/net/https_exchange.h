@@ -21,6 +21,8 @@ namespace mgw {
 struct TimerKey {
   std::chrono::steady_clock::time_point due;
   uint64_t seq = 0;
+  // clang-tidy 14 reads a defaulted <=> as a comparison with literal 0.
+  // NOLINTNEXTLINE(modernize-use-nullptr)
   auto operator<=>(const TimerKey&) const = default;
 };
 

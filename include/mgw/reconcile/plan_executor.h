@@ -104,8 +104,8 @@ class PlanExecutor {
   Status ReadJobLive(Round& round);
   StatusOr<std::shared_ptr<const Allowlist>> ReadAllowlistLive();
   Status DeleteJob(const JobRef& job);
-  void Emit(const Plan& plan, const nlohmann::json& mustgather);
-  void Count(const Plan& plan, const nlohmann::json& old_status);
+  void Emit(const Plan& plan, const nlohmann::json& mustgather) const;
+  void Count(const Plan& plan, const nlohmann::json& old_status) const;
   std::chrono::system_clock::time_point Now() const;
   void Log(spdlog::level::level_enum level, std::string_view msg, nlohmann::json fields) const;
 
