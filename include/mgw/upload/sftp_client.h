@@ -22,7 +22,7 @@ struct SftpLogin {
   uint16_t port = 22;
   std::string username;
   std::string password;
-  std::string known_hosts;                   // empty: accept and log the host key
+  std::string known_hosts{};                 // empty: accept and log the host key
   std::chrono::milliseconds timeout{60000};  // per network wait
 };
 

@@ -30,9 +30,9 @@ struct UploadRequest {
 // The seams: where log lines go (null: LogEvent), the clock for progress (null: the
 // system's), and how to wait between tries (null: sleep).
 struct UploadSeams {
-  LogFn log;
-  SteadyClock clock;
-  std::function<void(std::chrono::milliseconds)> sleep;
+  LogFn log{};
+  SteadyClock clock{};
+  std::function<void(std::chrono::milliseconds)> sleep{};
 };
 
 // Uploads `request.source_dir` (entries under "must-gather/") to
