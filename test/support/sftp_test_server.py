@@ -1,4 +1,4 @@
-#!/ usr / bin / python3
+#!/usr/bin/python3
 """A real SFTP server on loopback for the upload tests (python3-asyncssh).
 
 Password login for one fixed user, files under --root, a fresh ed25519 host key
@@ -46,27 +46,33 @@ class FaultySFTP(asyncssh.SFTPServer):
 
 async def pipe(reader, writer):
     try:
-  while
-    True
-        : data = await reader.read(65536) if not data
-        : break writer.write(data) await writer
-              .drain() except(ConnectionError, asyncio.CancelledError)
-        : pass finally : writer.close()
+        while True:
+            data = await reader.read(65536)
+            if not data:
+                break
+            writer.write(data)
+            await writer.drain()
+    except (ConnectionError, asyncio.CancelledError):
+        pass
+    finally:
+        writer.close()
 
-                             async def
-                             handle_proxy(reader, writer)
-        : head = await reader.readuntil(b "\r\n\r\n") lines =
-              head.decode("latin-1").split("\r\n") method,
-          target, _ = lines[0].split(" ", 2) if ARGS.proxy_auth : want =
-                      "Basic " + base64.b64encode(ARGS.proxy_auth.encode())
-                                     .decode() if ("Proxy-Authorization: " + want) not in lines
-        : writer.write(b "HTTP/1.1 407 Proxy Authentication Required\r\n\r\n")
-              writer.close() return host,
-          port =
-              target.rsplit(":", 1) with open(os.path.join(ARGS.dir, "proxy.log"), "a") as log
-        : log.write(method + " " + target + "\n") try
-        : up_reader,
-          up_writer = await asyncio.open_connection(host.strip("[]"), int(port))
+
+async def handle_proxy(reader, writer):
+    head = await reader.readuntil(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    method, target, _ = lines[0].split(" ", 2)
+    if ARGS.proxy_auth:
+        want = "Basic " + base64.b64encode(ARGS.proxy_auth.encode()).decode()
+        if ("Proxy-Authorization: " + want) not in lines:
+            writer.write(b"HTTP/1.1 407 Proxy Authentication Required\r\n\r\n")
+            writer.close()
+            return
+    host, port = target.rsplit(":", 1)
+    with open(os.path.join(ARGS.dir, "proxy.log"), "a") as log:
+        log.write(method + " " + target + "\n")
+    try:
+        up_reader, up_writer = await asyncio.open_connection(host.strip("[]"), int(port))
     except OSError:
         writer.write(b"HTTP/1.1 502 Bad Gateway\r\n\r\n")
         writer.close()
@@ -109,5 +115,6 @@ if __name__ == "__main__":
     parser.add_argument("--proxy-auth", default="")
     ARGS = parser.parse_args()
     try:
-        asyncio
-.run(main()) except KeyboardInterrupt : sys.exit(0)
+        asyncio.run(main())
+    except KeyboardInterrupt:
+        sys.exit(0)
