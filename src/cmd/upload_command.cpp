@@ -52,7 +52,8 @@ FlagSet UploadFlags() {
   return f;
 }
 
-// A one-line secret file's content: trailing newlines and spaces dropped.
+// A one-line secret file's content, trailing line ends dropped (a password may end in
+// a space).
 StatusOr<std::string> ReadSecretFile(const std::string& dir, const std::string& key) {
   std::string path = (std::filesystem::path(dir) / key).string();
   StatusOr<std::string> text = ReadFileToString(path);
@@ -61,7 +62,7 @@ StatusOr<std::string> ReadSecretFile(const std::string& dir, const std::string& 
                                             ": " + text.status().message());
   }
   std::string value = std::move(text).value();
-  while (!value.empty() && (value.back() == '\n' || value.back() == '\r' || value.back() == ' ')) {
+  while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) {
     value.pop_back();
   }
   if (value.empty()) {

@@ -14,7 +14,7 @@
 namespace mgw {
 namespace {
 
-constexpr size_t kMaxResponseHead = 16 * 1024;
+constexpr size_t kMaxResponseHead = size_t{16} * 1024;
 
 std::string Authority(const std::string& host, uint16_t port) {
   std::string shown = host.find(':') != std::string::npos ? "[" + host + "]" : host;

@@ -77,7 +77,7 @@ std::optional<IpAddress> ParseIp(std::string host) {
 bool PrefixEqual(const IpAddress& a, const IpAddress& b, int64_t bits) {
   for (int64_t i = 0; i < bits; ++i) {
     int shift = 7 - static_cast<int>(i % 8);
-    size_t at = static_cast<size_t>(i / 8);
+    auto at = static_cast<size_t>(i / 8);
     if (((a.bytes[at] >> shift) & 1) != ((b.bytes[at] >> shift) & 1)) return false;
   }
   return true;

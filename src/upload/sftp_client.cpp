@@ -1,5 +1,7 @@
 #include "mgw/upload/sftp_client.h"
 
+#include <algorithm>
+
 #include <fcntl.h>
 #include <libssh/libssh.h>
 #include <libssh/sftp.h>
@@ -25,6 +27,10 @@ struct SftpClient::Handles {
 };
 
 namespace {
+
+// The data every SFTP server must accept in one write (draft-ietf-secsh-filexfer-02
+// §3: 32768 bytes per packet); libssh 0.10 sends each sftp_write as one request.
+constexpr size_t kMaxWriteBytes = size_t{32} * 1024;
 
 std::string Server(const SftpLogin& login) { return login.host + ":" + std::to_string(login.port); }
 
@@ -93,7 +99,7 @@ Status SftpClient::OpenForWrite(const std::string& path) {
 
 Status SftpClient::Write(std::string_view bytes) {
   while (!bytes.empty()) {
-    ssize_t n = sftp_write(h_->file, bytes.data(), bytes.size());
+    ssize_t n = sftp_write(h_->file, bytes.data(), std::min(bytes.size(), kMaxWriteBytes));
     if (n <= 0) return Failure("writing", open_path_);
     bytes.remove_prefix(static_cast<size_t>(n));
   }
