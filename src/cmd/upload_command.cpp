@@ -4,6 +4,8 @@
 #include <iostream>
 #include <optional>
 
+#include <signal.h>
+
 #include "mgw/base/file.h"
 #include "mgw/base/quote.h"
 #include "mgw/platform/command_support.h"
@@ -165,6 +167,8 @@ int UploadMain(const std::vector<std::string>& args, const EnvLookup& env, std::
     err << "error: " << request.status().message() << "\n";
     return 2;
   }
+  // A server that drops the connection must end in a Status, not in SIGPIPE.
+  signal(SIGPIPE, SIG_IGN);
   StatusOr<uint64_t> sent = UploadDirectory(*request);
   if (!sent.ok()) {
     LogEvent(spdlog::level::err, "upload failed",
