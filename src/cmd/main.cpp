@@ -6,6 +6,7 @@
 #include "mgw/cmd/reconcile_command.h"
 #include "mgw/cmd/review_command.h"
 #include "mgw/cmd/serve_command.h"
+#include "mgw/cmd/upload_command.h"
 #include "mgw/cmd/validate_cli.h"
 #include "mgw/platform/command_support.h"
 
@@ -19,6 +20,7 @@ constexpr const char* kUsage =
     "  reconcile  Turn MustGathers into gather Jobs and keep their status (the sidecar).\n"
     "  review     Run one AdmissionReview (stdin or -f FILE) through the webhook's rules.\n"
     "  validate   Check MustGather manifests offline with the webhook's rules (for CI).\n"
+    "  upload     Stream a must-gather directory to a support case's SFTP server.\n"
     "  version    Print the version.\n"
     "\n"
     "Run 'mustgather-webhook COMMAND --help' for a command's flags.\n";
@@ -43,6 +45,7 @@ int main(int argc, char** argv) {
   }
   if (command == "review")
     return mgw::ReviewMain(args, mgw::ProcessEnv(), std::cin, std::cout, std::cerr);
+  if (command == "upload") return mgw::UploadMain(args, mgw::ProcessEnv(), std::cout, std::cerr);
   if (command == "validate") return mgw::ValidateMain(args, std::cin, std::cout, std::cerr);
   if (command == "version" || command == "--version") {
     std::cout << "mustgather-webhook " << MGW_VERSION << "\n";
