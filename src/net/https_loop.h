@@ -22,6 +22,7 @@
 #include "mgw/net/https_connection.h"
 #include "mgw/net/https_exchange.h"
 #include "mgw/net/https_options.h"
+#include "net/connection_table.h"
 
 namespace mgw {
 
@@ -41,7 +42,8 @@ struct LoopShared {
   // Asks a loop other than the one given to free an idle connection; false when
   // no other loop had one.
   const std::function<bool(const HttpsLoop&)> request_room;
-  std::atomic<size_t> open{0};  // connections across all loops
+  // Connections across all loops that have finished their handshake.
+  std::atomic<size_t> established{0};
 };
 
 // One event loop: its connections, its timers, and a mailbox other threads
@@ -52,7 +54,8 @@ class HttpsLoop final : public ExchangeLoop {
  public:
   using Clock = std::chrono::steady_clock;
 
-  explicit HttpsLoop(LoopShared& shared);
+  // At most `max_handshakes` of this loop's connections may be in their handshake.
+  HttpsLoop(LoopShared& shared, size_t max_handshakes);
   ~HttpsLoop();  // joins every thread the loop ever ran on
   bool ok() const { return epoll_fd_ >= 0 && wake_fd_ >= 0; }
 
@@ -89,7 +92,9 @@ class HttpsLoop final : public ExchangeLoop {
   void Run(bool took_over);
   int TimeoutMs(Clock::time_point now) const;
   bool Accept(Clock::time_point now);
-  bool MakeRoom(Clock::time_point now);
+  bool MakeRoom(Clock::time_point now, uint64_t spare = 0);
+  void Admit(uint64_t id, Clock::time_point now);
+  bool Establish(uint64_t id, Clock::time_point now);
   void PauseAccepting(Clock::time_point now);
   void ResumeAccepting(Clock::time_point now);
   bool Drive(uint64_t id, Clock::time_point now);
@@ -109,6 +114,7 @@ class HttpsLoop final : public ExchangeLoop {
   int epoll_fd_ = -1;
   int wake_fd_ = -1;
   Connections connections_;
+  ConnectionTable table_;
   uint64_t next_id_ = kFirstConnectionId;
   std::map<TimerKey, std::function<void()>> timers_;
   uint64_t next_timer_ = 0;         // guarded by mu_

@@ -189,6 +189,7 @@ Status WebhookServer::Start() {
   o.threads = loops;
   o.max_connections = options_.max_connections;
   o.limits.max_body_bytes = kMaxBodyBytes;
+  o.limits.allow = "POST";  // every endpoint; webhook_http answers 405 to the rest
   o.on_close = [this](std::string_view reason, size_t n) {
     metrics_.connections_closed.WithLabels({std::string(reason)}).Inc(static_cast<double>(n));
   };

@@ -39,6 +39,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
+using ::mgw::testing::Framed;
 using ::mgw::testing::SslCtxPtr;
 using ::mgw::testing::StatusIs;
 using ::mgw::testing::TakeResponse;
@@ -400,8 +401,9 @@ TEST_F(HttpsServerTest, AnswersInline) {
   ASSERT_NO_FATAL_FAILURE(StartServer(Options()));
   auto c = NewClient();
   ASSERT_TRUE(c->Connect(port_));
-  EXPECT_EQ(c->Request(Post("/echo?x=1&y=two", "hello")),
-            SerializeResponse({200, std::string(kPlain), "POST /echo?x=1&y=two hello"}, false));
+  EXPECT_EQ(
+      c->Request(Post("/echo?x=1&y=two", "hello")),
+      SerializeResponse({200, std::string(kPlain), "POST /echo?x=1&y=two hello"}, Framed(false)));
   EXPECT_EQ(c->buffered(), "");
   EXPECT_EQ(handled_, 1);
 }
@@ -487,7 +489,7 @@ TEST_F(HttpsServerTest, HeadErrorsAreAnsweredWithoutTheHandler) {
   EXPECT_TRUE(bad->ServerClosed(2000ms));
   auto big = NewClient();
   ASSERT_TRUE(big->Connect(port_));
-  got = big->Request("POST /echo HTTP/1.1\r\nContent-Length: 11\r\n\r\n");
+  got = big->Request("POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 11\r\n\r\n");
   EXPECT_THAT(got, StartsWith("HTTP/1.1 413 Payload Too Large\r\n"));
   EXPECT_TRUE(big->ServerClosed(2000ms));
   EXPECT_EQ(handled_, 0);
@@ -618,8 +620,10 @@ TEST_F(HttpsServerTest, FullServerRefusesANewConnectionWhenEveryOneIsBusy) {
   ASSERT_TRUE(b->Write(Get("/hold")));
   ASSERT_TRUE(WaitUntil([&] { return Held() == 2; }));
 
+  // A newcomer is weighed once its handshake is done: with none idle, it is closed.
   auto refused = NewClient();
-  EXPECT_FALSE(refused->Connect(port_));
+  bool connected = refused->Connect(port_);
+  EXPECT_TRUE(!connected || refused->ServerClosed(2000ms));
   EXPECT_EQ(Closed("saturated"), 0);
 
   // Answered, both are idle; a newcomer now closes the longest idle one (a).
@@ -919,7 +923,7 @@ TEST_F(HttpsServerTest, CountsReflectConnectionPhases) {
   ASSERT_TRUE(busy->Write(Get("/hold")));
   auto reading = NewClient();
   ASSERT_TRUE(reading->Connect(port_));
-  ASSERT_TRUE(reading->Write("GET /echo HTTP/1.1\r\n"));  // half a head
+  ASSERT_TRUE(reading->Write("GET /echo HTTP/1.1\r\nHost: a\r\n"));  // half a head
   EXPECT_TRUE(WaitUntil([&] { return CountsAre(1, 1, 1, 1); }))
       << "handshake " << server_->counts().handshake << ", idle " << server_->counts().idle
       << ", reading " << server_->counts().reading << ", serving " << server_->counts().serving;
@@ -945,6 +949,45 @@ TEST_F(HttpsServerTest, ListenOnAPortInUseIsUnavailable) {
   auto c = NewClient();
   ASSERT_TRUE(c->Connect(port_));
   EXPECT_EQ(BodyOf(c->Request(Get("/echo"))), "GET /echo ");
+}
+
+// Issue 16, case 3: sockets that never start a handshake counted toward
+// max_connections, so enough of them closed the one established keep-alive
+// connection and refused every newcomer.
+TEST_F(HttpsServerTest, UnfinishedHandshakesNeverEvictAnEstablishedConnection) {
+  HttpsServerOptions o = Options();
+  o.max_connections = 2;
+  o.max_handshakes = 4;
+  o.handshake_timeout = std::chrono::hours(1);
+  ASSERT_NO_FATAL_FAILURE(StartServer(std::move(o)));
+  auto kept = NewClient();
+  ASSERT_TRUE(kept->Connect(port_));
+  ASSERT_EQ(BodyOf(kept->Request(Get("/echo?1"))), "GET /echo?1 ");
+  std::vector<std::unique_ptr<Client>> silent;
+  for (int i = 0; i < 40; ++i) {
+    silent.push_back(NewClient());
+    ASSERT_TRUE(silent.back()->ConnectTcp(port_));
+  }
+  // The oldest 36 were displaced by newer ones; the established one was not.
+  EXPECT_TRUE(silent.front()->PlainClosed(2000ms));
+  EXPECT_TRUE(WaitUntil([&] { return Closed("handshake") == 36; }, 2000ms));
+  EXPECT_EQ(BodyOf(kept->Request(Get("/echo?2"))), "GET /echo?2 ");
+  auto newcomer = NewClient();
+  ASSERT_TRUE(newcomer->Connect(port_));
+  EXPECT_EQ(BodyOf(newcomer->Request(Get("/echo?new"))), "GET /echo?new ");
+  EXPECT_EQ(Closed("saturated"), 0);
+}
+
+TEST_F(HttpsServerTest, HandshakeNotFinishedIsCutAtItsOwnDeadline) {
+  HttpsServerOptions o = Options();
+  o.handshake_timeout = 200ms;
+  o.stall_limit = std::chrono::hours(1);
+  o.io_timeout = std::chrono::hours(1);
+  ASSERT_NO_FATAL_FAILURE(StartServer(std::move(o)));
+  auto silent = NewClient();
+  ASSERT_TRUE(silent->ConnectTcp(port_));
+  EXPECT_TRUE(silent->PlainClosed(5000ms));  // only a server without the deadline fails
+  EXPECT_TRUE(WaitUntil([&] { return Closed("handshake") == 1; }, 2000ms));
 }
 
 TEST_F(HttpsServerTest, NonTlsClientIsClosed) {
