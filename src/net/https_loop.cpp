@@ -1,6 +1,8 @@
 #include "net/https_loop.h"
 
+#include <algorithm>
 #include <cerrno>
+#include <iterator>
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -43,14 +45,14 @@ HttpsLoop::HttpsLoop(LoopShared& shared, size_t max_handshakes)
 }
 
 HttpsLoop::~HttpsLoop() {
-  std::vector<std::thread> threads;
+  std::vector<LoopThread> threads;
   {
     std::lock_guard<std::mutex> lock(mu_);
     threads.swap(abandoned_);
     threads.push_back(std::move(thread_));
   }
-  for (std::thread& t : threads) {
-    if (t.joinable()) t.join();  // an abandoned one returns when its handler does
+  for (LoopThread& t : threads) {
+    if (t.thread.joinable()) t.thread.join();  // a parked one returns when its handler does
   }
   connections_.clear();
   if (epoll_fd_ >= 0) close(epoll_fd_);
@@ -91,26 +93,55 @@ void HttpsLoop::Drain() {
   Wake();
 }
 
+HttpsLoop::LoopThread HttpsLoop::Launch(bool took_over) {
+  LoopThread t;
+  t.thread = std::thread([this, took_over, done = t.done] {
+    Run(took_over);
+    *done = true;
+  });
+  return t;
+}
+
 void HttpsLoop::Start() {
   std::lock_guard<std::mutex> lock(mu_);
-  thread_ = std::thread([this] { Run(false); });
+  thread_ = Launch(false);
 }
 
 void HttpsLoop::WaitStopped() {
   std::unique_lock<std::mutex> lock(mu_);
-  stopped_cv_.wait(lock, [this] { return stopped_ || !thread_.joinable(); });
+  stopped_cv_.wait(lock, [this] { return stopped_ || !thread_.thread.joinable(); });
+}
+
+void HttpsLoop::JoinFinished() {
+  std::vector<LoopThread> finished;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto running = std::partition(abandoned_.begin(), abandoned_.end(),
+                                  [](const LoopThread& t) { return !t.done->load(); });
+    std::move(running, abandoned_.end(), std::back_inserter(finished));
+    abandoned_.erase(running, abandoned_.end());
+  }
+  for (LoopThread& t : finished) t.thread.join();  // returns at once: Run has ended
 }
 
 bool HttpsLoop::TakeOverIfStuck(Clock::time_point now, Clock::duration limit) {
   int64_t since = busy_since_.load();
   if (since <= 0 || Nanos(now) - since < limit.count()) return false;
+  if (since != reported_since_) {
+    reported_since_ = since;
+    if (shared_.options.on_slow_handler) shared_.options.on_slow_handler();
+  }
+  // At the cap the loop waits for its handler like any single-threaded loop
+  // would: a bounded number of stacks, whatever a client sends.
+  if (shared_.parked.load() >= shared_.options.max_parked_threads) return false;
   if (!busy_since_.compare_exchange_strong(since, kTakenOver)) return false;  // it returned
+  ++shared_.parked;
   // Under mu_: a timer the old thread added before now is seen by the new one,
   // and one it adds later goes through the mailbox (AddTimer).
   std::lock_guard<std::mutex> lock(mu_);
   abandoned_.push_back(std::move(thread_));
-  thread_ = std::thread([this] { Run(true); });
-  owner_ = thread_.get_id();
+  thread_ = Launch(true);
+  owner_ = thread_.thread.get_id();
   return true;
 }
 
@@ -310,6 +341,7 @@ bool HttpsLoop::Dispatch(uint64_t id, HttpsRequest request) {
   }
   exchange->EndDispatch();
   bool owner = busy_since_.compare_exchange_strong(started, 0);
+  if (!owner) --shared_.parked;  // this thread was parked; it now ends
   if (std::optional<HttpsResponse> held = exchange->TakeHeld()) {
     if (owner) {
       AnswerHere(id, exchange->timer(), std::move(*held));
@@ -414,6 +446,7 @@ void HttpsLoop::Housekeep(Clock::time_point now) {
   Report("idle", idle);
   Report("stalled", stalled);
   Report("handshake", handshakes);
+  JoinFinished();
   {
     std::lock_guard<std::mutex> lock(mu_);
     counts_ = n;

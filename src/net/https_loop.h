@@ -44,6 +44,8 @@ struct LoopShared {
   const std::function<bool(const HttpsLoop&)> request_room;
   // Connections across all loops that have finished their handshake.
   std::atomic<size_t> established{0};
+  // Threads across all loops moved away from a handler that is still running.
+  std::atomic<size_t> parked{0};
 };
 
 // One event loop: its connections, its timers, and a mailbox other threads
@@ -65,7 +67,9 @@ class HttpsLoop final : public ExchangeLoop {
   void WaitStopped();
 
   // Called by the watchdog: when a handler has been running on this loop for
-  // longer than `limit`, moves the loop to a new thread. True when it did.
+  // longer than `limit`, tells options.on_slow_handler (once per handler) and,
+  // unless options.max_parked_threads threads are already parked across the
+  // server, moves the loop to a new thread. True when it moved.
   bool TakeOverIfStuck(Clock::time_point now, Clock::duration limit);
 
   // Any thread: asks the loop to close its longest idle connection, if it has
@@ -107,6 +111,8 @@ class HttpsLoop final : public ExchangeLoop {
   void BeginDrain(Clock::time_point now);
   Connections::iterator Remove(Connections::iterator it);
   void Report(std::string_view reason, size_t count);
+  // Joins the parked threads whose handler has returned.
+  void JoinFinished();
   // Makes the loop's epoll_wait return. REQUIRES: mu_ held.
   void Wake();
 
@@ -137,9 +143,17 @@ class HttpsLoop final : public ExchangeLoop {
   // Timers added by a thread that no longer owns the loop; guarded by mu_.
   std::vector<std::pair<TimerKey, std::function<void()>>> new_timers_;
   std::condition_variable stopped_cv_;
-  HttpsConnectionCounts counts_;        // guarded by mu_
-  std::thread thread_;                  // the owner; guarded by mu_
-  std::vector<std::thread> abandoned_;  // threads still finishing a handler; guarded by mu_
+  HttpsConnectionCounts counts_;  // guarded by mu_
+  // A thread the loop ran on, and whether it has returned from Run.
+  struct LoopThread {
+    std::thread thread;
+    std::shared_ptr<std::atomic<bool>> done = std::make_shared<std::atomic<bool>>(false);
+  };
+  // Starts Run(took_over) on a new thread.
+  LoopThread Launch(bool took_over);
+  LoopThread thread_;                  // the owner; guarded by mu_
+  std::vector<LoopThread> abandoned_;  // parked, finishing a handler; guarded by mu_
+  int64_t reported_since_ = 0;         // the slow handler last reported; watchdog only
 };
 
 }  // namespace mgw

@@ -193,10 +193,13 @@ Status WebhookServer::Start() {
   o.on_close = [this](std::string_view reason, size_t n) {
     metrics_.connections_closed.WithLabels({std::string(reason)}).Inc(static_cast<double>(n));
   };
-  o.on_takeover = [] {
+  // Once per slow review, whether or not its loop could be moved (a few
+  // threads at most are parked): a count to alert on and one log line.
+  o.on_slow_handler = [this] {
+    metrics_.slow_handlers.WithLabels({}).Inc();
     LogEvent(spdlog::level::warn,
              "an admission review has been evaluated for over 100ms; its event loop goes on "
-             "in a new thread");
+             "in a new thread unless 4 are already parked");
   };
   StatusOr<std::unique_ptr<HttpsServer>> https = HttpsServer::Listen(
       std::move(o), *ctx_,

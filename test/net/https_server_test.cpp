@@ -270,6 +270,7 @@ class HttpsServerTest : public ::testing::Test {
       closes_[std::string(reason)] += count;
     };
     o.on_takeover = [this] { ++takeovers_; };
+    o.on_slow_handler = [this] { ++slow_handlers_; };
     return o;
   }
 
@@ -388,6 +389,7 @@ class HttpsServerTest : public ::testing::Test {
 
   std::atomic<int> handled_{0};
   std::atomic<int> takeovers_{0};
+  std::atomic<int> slow_handlers_{0};
   testing::Gate late_gate_;
   testing::Gate block_gates_[3];
   std::atomic<int> late_claims_{0}, late_done_{0};
@@ -729,6 +731,34 @@ TEST_F(HttpsServerTest, HandlerPastItsLimitDoesNotHoldUpTheLoop) {
   EXPECT_EQ(BodyOf(stuck->Request(Get("/echo?again"))), "GET /echo?again ");
   EXPECT_EQ(BodyOf(other->Request(Get("/echo?more"))), "GET /echo?more ");
   EXPECT_EQ(takeovers_, 1);
+}
+
+// Issue 16, case 4: every takeover parked a thread until the server was
+// destroyed, so a client could make the server grow threads at will.
+TEST_F(HttpsServerTest, ParkedThreadsAreCappedAndEachSlowHandlerIsToldOnce) {
+  HttpsServerOptions o = Options();
+  o.handler_limit = 100ms;  // one loop
+  o.max_parked_threads = 1;
+  ASSERT_NO_FATAL_FAILURE(StartServer(std::move(o)));
+  auto first = NewClient();
+  ASSERT_TRUE(first->Connect(port_));
+  ASSERT_TRUE(first->Write(Get("/block?0")));
+  ASSERT_TRUE(block_gates_[0].WaitArrived(1));
+  ASSERT_TRUE(WaitUntil([&] { return takeovers_ == 1; }));
+  auto second = NewClient();
+  ASSERT_TRUE(second->Connect(port_));
+  ASSERT_TRUE(second->Write(Get("/block?1")));
+  ASSERT_TRUE(block_gates_[1].WaitArrived(1));
+  ASSERT_TRUE(WaitUntil([&] { return slow_handlers_ == 2; }));
+  EXPECT_EQ(takeovers_, 1);  // one thread is parked already: the loop waits
+  // The first handler returns and its thread ends, so the loop may move again:
+  // its answer is delivered by the thread that takes over from the second.
+  block_gates_[0].Open();
+  EXPECT_EQ(BodyOf(first->ReadResponse()), "unblocked");
+  EXPECT_EQ(takeovers_, 2);
+  block_gates_[1].Open();
+  EXPECT_EQ(BodyOf(second->ReadResponse()), "unblocked");
+  EXPECT_EQ(slow_handlers_, 2);  // once per handler, however long it ran
 }
 
 // A handler that sets a deadline (OnDeadline) and then overstays handler_limit:

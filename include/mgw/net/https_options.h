@@ -45,8 +45,14 @@ struct HttpsServerOptions {
   // "handshake" (past handshake_timeout, or displaced past max_handshakes),
   // "saturated" or "shutdown", with how many. On a loop thread; must not block.
   std::function<void(std::string_view reason, size_t count)> on_close;
+  // At most this many threads, across the server, are parked finishing a
+  // handler the watchdog moved a loop away from; past it a stuck loop waits.
+  size_t max_parked_threads = 4;
   // Told when the watchdog moves a loop away from a handler past handler_limit.
   std::function<void()> on_takeover;
+  // Told once per handler that runs past handler_limit, moved away from or not.
+  // On the watchdog thread; must not block.
+  std::function<void()> on_slow_handler;
 };
 
 struct HttpsConnectionCounts {
