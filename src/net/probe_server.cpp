@@ -23,7 +23,7 @@ constexpr uint64_t kWakeId = 1;
 constexpr int kMaxEvents = 64;
 constexpr int kBacklog = 1024;  // a burst of connects is not dropped to SYN retries
 constexpr int kAcceptBatch = 64;
-constexpr size_t kReadChunk = 16 * 1024;
+constexpr size_t kReadChunk = size_t{16} * 1024;
 // Deadlines are checked this often: the finest grain any limit has.
 constexpr auto kHousekeepingPeriod = 100ms;
 constexpr std::string_view kAllowed = "GET, HEAD";

@@ -37,8 +37,8 @@ struct ProbeServerOptions {
 // The limits every probe connection is held to; the defaults are the served ones.
 struct ProbeLimits {
   size_t max_connections = 1024;  // past it the oldest connection is closed
-  size_t max_head_bytes = 8 * 1024;
-  size_t max_body_bytes = 4 * 1024;  // Content-Length only: chunked gets 411
+  size_t max_head_bytes = size_t{8} * 1024;
+  size_t max_body_bytes = size_t{4} * 1024;  // Content-Length only: chunked gets 411
   // From a request's first byte (or the accept) until it has fully arrived.
   std::chrono::nanoseconds request_deadline = std::chrono::seconds(2);
   std::chrono::nanoseconds idle_timeout = std::chrono::seconds(5);
