@@ -13,6 +13,7 @@ IMAGE       ?= mustgather-webhook:0.1.0
 BUILDAH_FLAGS ?=
 FUZZ_SECONDS ?= 60
 BENCH_SECONDS ?= 10
+SOAK_SECONDS ?= 600
 
 PACKAGES := build-essential cmake ninja-build pkg-config openssl ca-certificates \
             libcpp-httplib-dev libssl-dev nlohmann-json3-dev libspdlog-dev \
@@ -27,7 +28,7 @@ BENCH_PACKAGES := golang-go jq
 
 BIN := $(BUILD)/mustgather-webhook
 
-.PHONY: all deps test-deps build test run certs asan tsan bench bench-deps fuzz fuzz-deps lint-deps format format-check tidy clean help
+.PHONY: all deps test-deps build test run certs asan tsan bench soak bench-deps fuzz fuzz-deps lint-deps format format-check tidy clean help
 .PHONY: image deploy deploy-certs undeploy
 
 all: build
@@ -38,6 +39,7 @@ help:
 	@echo "make asan     the test suite under AddressSanitizer + UndefinedBehaviorSanitizer"
 	@echo "make tsan     the test suite under ThreadSanitizer"
 	@echo "make bench    load benchmark of the HTTPS server and the offline validator"
+	@echo "make soak     SOAK_SECONDS (600) of good reviews beside hostile clients; fails on any failed review or growth"
 	@echo "make fuzz     run each libFuzzer target for FUZZ_SECONDS (default 60)"
 	@echo "make certs    dev CA and serving certificate in $(CERT_DIR)"
 	@echo "make format   clang-format every source file (make format-check: fail on a difference)"
@@ -112,6 +114,10 @@ tsan: test-deps
 
 bench: bench-deps build certs
 	bench/run.sh $(BIN) $(BUILD) $(CERT_DIR) $(BENCH_SECONDS)
+
+# Good reviews beside hostile clients for SOAK_SECONDS (bench/soak.sh); not in `test`.
+soak: bench-deps build certs
+	bench/soak.sh $(BIN) $(BUILD) $(CERT_DIR) $(SOAK_SECONDS)
 
 fuzz: fuzz-deps
 	CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \

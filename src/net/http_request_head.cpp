@@ -198,19 +198,41 @@ Failure ApplyContentLength(RequestHead& head) {
   return {};
 }
 
-// Only Content-Length frames a body here: no chunked, and never both (RFC 9112 §6.3).
+// Only Content-Length frames a body here (RFC 9112 §6.3). A request whose final
+// transfer coding is chunked gets 411, so the client may resend it with a length;
+// any other coding (identity included) leaves the body's end unknown, so the
+// request is refused with 400 rather than guessing where the next one starts.
 Failure CheckTransferEncoding(const RequestHead& head) {
+  std::string_view last;
+  std::string all;
+  bool present = false;
   for (const auto& [name, value] : head.headers) {
     if (!EqualsIgnoreCase(name, "Transfer-Encoding")) continue;
-    if (!EqualsIgnoreCase(value, "identity")) {
-      return {kLengthRequired,
-              std::string(kSendContentLength) + " (Transfer-Encoding: " + QuoteBytes(value) + ")"};
-    }
-    if (head.content_length) {
-      return {kLengthRequired, "Transfer-Encoding with Content-Length; " +
-                                   std::string(kSendContentLength) + " alone"};
-    }
+    all += present ? ", " + value : value;
+    present = true;
+    ForEachListElement(value, [&](std::string_view coding) {
+      if (!coding.empty()) last = coding;
+      return true;
+    });
   }
+  if (!present) return {};
+  if (!EqualsIgnoreCase(last, "chunked")) {
+    return Bad("Transfer-Encoding " + QuoteBytes(all) + " does not end in chunked");
+  }
+  if (head.content_length) {
+    return {kLengthRequired,
+            "Transfer-Encoding with Content-Length; " + std::string(kSendContentLength) + " alone"};
+  }
+  return {kLengthRequired,
+          std::string(kSendContentLength) + " (Transfer-Encoding: " + QuoteBytes(all) + ")"};
+}
+
+// Exactly one Host field in HTTP/1.1, at most one in HTTP/1.0 (RFC 9112 §3.2).
+Failure CheckHost(const RequestHead& head) {
+  size_t hosts = 0;
+  for (const auto& [name, value] : head.headers) hosts += EqualsIgnoreCase(name, "Host") ? 1 : 0;
+  if (hosts > 1) return Bad("more than one Host header");
+  if (hosts == 0 && head.minor_version >= 1) return Bad("HTTP/1.1 request without a Host header");
   return {};
 }
 
@@ -250,6 +272,7 @@ Failure ParseHead(std::string_view text, RequestHead& head) {
   }
   Failure failure = ApplyContentLength(head);
   if (failure.ok()) failure = CheckTransferEncoding(head);
+  if (failure.ok()) failure = CheckHost(head);
   if (failure.ok()) ApplyConnectionOptions(head);
   return failure;
 }

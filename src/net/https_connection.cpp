@@ -3,12 +3,15 @@
 #include <algorithm>
 #include <cerrno>
 #include <climits>
+#include <ctime>
 
 #include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include "mgw/base/clock.h"
 
 namespace mgw {
 namespace {
@@ -64,20 +67,35 @@ char* SocketBuffer() {
 
 }  // namespace
 
-std::string SerializeResponse(const HttpsResponse& response, bool close) {
+std::string HttpDate(std::chrono::system_clock::time_point t) {
+  std::time_t seconds = std::chrono::system_clock::to_time_t(t);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char text[40];
+  size_t n = std::strftime(text, sizeof(text), "%a, %d %b %Y %H:%M:%S GMT", &utc);
+  return std::string(text, n);
+}
+
+std::string SerializeResponse(const HttpsResponse& response, const ResponseFraming& framing) {
   std::string out;
-  out.reserve(160 + response.body.size());
+  out.reserve(200 + response.body.size());
   out += "HTTP/1.1 ";
   out += std::to_string(response.status);
   out += ' ';
   out += ReasonPhrase(response.status);
+  out += "\r\nDate: ";
+  out += HttpDate(framing.now);
   out += "\r\nContent-Type: ";
   out += response.content_type;
   out += "\r\nContent-Length: ";
   out += std::to_string(response.body.size());
-  if (close) out += "\r\nConnection: close";
+  if (response.status == 405 && !framing.allow.empty()) {
+    out += "\r\nAllow: ";
+    out += framing.allow;
+  }
+  if (framing.close) out += "\r\nConnection: close";
   out += "\r\n\r\n";
-  out += response.body;
+  if (!framing.head_only) out += response.body;
   return out;
 }
 
@@ -244,6 +262,7 @@ std::optional<HttpsRequest> HttpsConnection::TakeRequest(Clock::time_point now) 
   continue_sent_ = false;
   first_request_ = false;
   request_keep_alive_ = request.head.keep_alive;
+  request_head_only_ = request.head.method == "HEAD";
   Enter(Phase::kAwaiting, now);
   return request;
 }
@@ -309,7 +328,8 @@ bool HttpsConnection::Flush(Clock::time_point now) {
 void HttpsConnection::Respond(const HttpsResponse& response, bool close) {
   if (phase_ != Phase::kAwaiting) return;
   close_after_write_ = close || closing_ || !request_keep_alive_;
-  std::string bytes = SerializeResponse(response, close_after_write_);
+  std::string bytes = SerializeResponse(
+      response, {close_after_write_, request_head_only_, limits_.allow, WallNow(nullptr)});
   std::string_view rest = bytes;
   while (!rest.empty()) {
     int chunk = static_cast<int>(std::min<size_t>(rest.size(), INT_MAX));
@@ -329,6 +349,7 @@ void HttpsConnection::FailWith(int status, std::string message, Clock::time_poin
   head_.reset();
   Enter(Phase::kAwaiting, now);
   request_keep_alive_ = false;
+  request_head_only_ = false;
   Respond({status, "text/plain; charset=utf-8", std::move(message) + "\n"}, true);
 }
 

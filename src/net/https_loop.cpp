@@ -1,6 +1,8 @@
 #include "net/https_loop.h"
 
+#include <algorithm>
 #include <cerrno>
+#include <iterator>
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -27,7 +29,8 @@ int64_t Nanos(Clock::time_point t) { return t.time_since_epoch().count(); }
 
 }  // namespace
 
-HttpsLoop::HttpsLoop(LoopShared& shared) : shared_(shared) {
+HttpsLoop::HttpsLoop(LoopShared& shared, size_t max_handshakes)
+    : shared_(shared), table_(max_handshakes) {
   epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
   wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   if (!ok()) return;
@@ -42,14 +45,14 @@ HttpsLoop::HttpsLoop(LoopShared& shared) : shared_(shared) {
 }
 
 HttpsLoop::~HttpsLoop() {
-  std::vector<std::thread> threads;
+  std::vector<LoopThread> threads;
   {
     std::lock_guard<std::mutex> lock(mu_);
     threads.swap(abandoned_);
     threads.push_back(std::move(thread_));
   }
-  for (std::thread& t : threads) {
-    if (t.joinable()) t.join();  // an abandoned one returns when its handler does
+  for (LoopThread& t : threads) {
+    if (t.thread.joinable()) t.thread.join();  // a parked one returns when its handler does
   }
   connections_.clear();
   if (epoll_fd_ >= 0) close(epoll_fd_);
@@ -90,26 +93,55 @@ void HttpsLoop::Drain() {
   Wake();
 }
 
+HttpsLoop::LoopThread HttpsLoop::Launch(bool took_over) {
+  LoopThread t;
+  t.thread = std::thread([this, took_over, done = t.done] {
+    Run(took_over);
+    *done = true;
+  });
+  return t;
+}
+
 void HttpsLoop::Start() {
   std::lock_guard<std::mutex> lock(mu_);
-  thread_ = std::thread([this] { Run(false); });
+  thread_ = Launch(false);
 }
 
 void HttpsLoop::WaitStopped() {
   std::unique_lock<std::mutex> lock(mu_);
-  stopped_cv_.wait(lock, [this] { return stopped_ || !thread_.joinable(); });
+  stopped_cv_.wait(lock, [this] { return stopped_ || !thread_.thread.joinable(); });
+}
+
+void HttpsLoop::JoinFinished() {
+  std::vector<LoopThread> finished;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto running = std::partition(abandoned_.begin(), abandoned_.end(),
+                                  [](const LoopThread& t) { return !t.done->load(); });
+    std::move(running, abandoned_.end(), std::back_inserter(finished));
+    abandoned_.erase(running, abandoned_.end());
+  }
+  for (LoopThread& t : finished) t.thread.join();  // returns at once: Run has ended
 }
 
 bool HttpsLoop::TakeOverIfStuck(Clock::time_point now, Clock::duration limit) {
   int64_t since = busy_since_.load();
   if (since <= 0 || Nanos(now) - since < limit.count()) return false;
+  if (since != reported_since_) {
+    reported_since_ = since;
+    if (shared_.options.on_slow_handler) shared_.options.on_slow_handler();
+  }
+  // At the cap the loop waits for its handler like any single-threaded loop
+  // would: a bounded number of stacks, whatever a client sends.
+  if (shared_.parked.load() >= shared_.options.max_parked_threads) return false;
   if (!busy_since_.compare_exchange_strong(since, kTakenOver)) return false;  // it returned
+  ++shared_.parked;
   // Under mu_: a timer the old thread added before now is seen by the new one,
   // and one it adds later goes through the mailbox (AddTimer).
   std::lock_guard<std::mutex> lock(mu_);
   abandoned_.push_back(std::move(thread_));
-  thread_ = std::thread([this] { Run(true); });
-  owner_ = thread_.get_id();
+  thread_ = Launch(true);
+  owner_ = thread_.thread.get_id();
   return true;
 }
 
@@ -214,11 +246,6 @@ bool HttpsLoop::Accept(Clock::time_point now) {
       if ((errno == EMFILE || errno == ENFILE) && !MakeRoom(now)) PauseAccepting(now);
       return true;
     }
-    if (shared_.open >= shared_.options.max_connections && !MakeRoom(now) &&
-        !shared_.request_room(*this)) {
-      close(fd);  // every connection is busy: refuse rather than grow without bound
-      continue;
-    }
     int one = 1;
     // Without it every keep-alive response waits ~40 ms for Nagle's algorithm.
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
@@ -228,18 +255,45 @@ bool HttpsLoop::Accept(Clock::time_point now) {
     uint64_t id = next_id_++;
     epoll_event ev{EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, {.u64 = id}};
     if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev) != 0) continue;
-    ++shared_.open;
+    Admit(id, now);
     connections_.emplace(id, std::move(connection));
     if (!Drive(id, now)) return false;
   }
   return true;
 }
 
-// Closes this loop's longest idle connection; false when none is idle.
-bool HttpsLoop::MakeRoom(Clock::time_point now) {
+// Counts a new connection as a handshake; past the handshake cap the oldest
+// unfinished handshake is closed for it. Established connections are not
+// touched: they are weighed only once a newcomer has finished its handshake.
+void HttpsLoop::Admit(uint64_t id, Clock::time_point now) {
+  std::optional<uint64_t> displaced = table_.Admit(id);
+  if (!displaced) return;
+  if (auto it = connections_.find(*displaced); it != connections_.end()) {
+    it->second->CloseWhenIdle(now);  // in its handshake: closes at once
+    Remove(it);
+  }
+  Report("handshake", 1);
+}
+
+// Counts a connection that has just finished its handshake as established. Past
+// max_connections the longest idle connection (here, else on another loop) makes
+// room; with none idle the newcomer is closed. False when it was closed.
+bool HttpsLoop::Establish(uint64_t id, Clock::time_point now) {
+  if (!table_.Establish(id)) return true;
+  if (++shared_.established <= shared_.options.max_connections) return true;
+  if (MakeRoom(now, id) || shared_.request_room(*this)) return true;
+  auto it = connections_.find(id);
+  it->second->Close();  // every connection is busy: refuse rather than grow without bound
+  Remove(it);
+  return false;
+}
+
+// Closes this loop's longest idle connection other than `spare`; false when
+// none is idle.
+bool HttpsLoop::MakeRoom(Clock::time_point now, uint64_t spare) {
   auto oldest = connections_.end();
   for (auto it = connections_.begin(); it != connections_.end(); ++it) {
-    if (it->second->phase() != HttpsConnection::Phase::kIdle) continue;
+    if (it->first == spare || it->second->phase() != HttpsConnection::Phase::kIdle) continue;
     if (oldest == connections_.end() || it->second->phase_since() < oldest->second->phase_since()) {
       oldest = it;
     }
@@ -259,6 +313,9 @@ bool HttpsLoop::Drive(uint64_t id, Clock::time_point now) {
     std::optional<HttpsRequest> request = connection.Advance(now);
     if (connection.closed()) {
       Remove(it);
+      return true;
+    }
+    if (connection.phase() != HttpsConnection::Phase::kHandshake && !Establish(id, now)) {
       return true;
     }
     if (!request) return true;
@@ -284,6 +341,7 @@ bool HttpsLoop::Dispatch(uint64_t id, HttpsRequest request) {
   }
   exchange->EndDispatch();
   bool owner = busy_since_.compare_exchange_strong(started, 0);
+  if (!owner) --shared_.parked;  // this thread was parked; it now ends
   if (std::optional<HttpsResponse> held = exchange->TakeHeld()) {
     if (owner) {
       AnswerHere(id, exchange->timer(), std::move(*held));
@@ -338,13 +396,19 @@ bool HttpsLoop::DriveAnswered(Clock::time_point now) {
 void HttpsLoop::Housekeep(Clock::time_point now) {
   const HttpsServerOptions& o = shared_.options;
   HttpsConnectionCounts n;
-  size_t idle = 0, stalled = 0;
+  size_t idle = 0, stalled = 0, handshakes = 0;
   for (auto it = connections_.begin(); it != connections_.end();) {
     HttpsConnection& c = *it->second;
     using Phase = HttpsConnection::Phase;
     bool slow = now - c.last_progress() >= o.io_timeout;
     switch (c.phase()) {
       case Phase::kHandshake:
+        if (now - c.phase_since() >= o.handshake_timeout) {
+          c.Close();
+          ++handshakes;
+          break;
+        }
+        [[fallthrough]];
       case Phase::kReading:
         if (now - c.request_started() >= o.stall_limit || slow) {
           c.Close();
@@ -381,6 +445,8 @@ void HttpsLoop::Housekeep(Clock::time_point now) {
   }
   Report("idle", idle);
   Report("stalled", stalled);
+  Report("handshake", handshakes);
+  JoinFinished();
   {
     std::lock_guard<std::mutex> lock(mu_);
     counts_ = n;
@@ -407,7 +473,7 @@ void HttpsLoop::BeginDrain(Clock::time_point now) {
 }
 
 HttpsLoop::Connections::iterator HttpsLoop::Remove(Connections::iterator it) {
-  --shared_.open;
+  if (table_.Forget(it->first)) --shared_.established;
   return connections_.erase(it);
 }
 

@@ -22,6 +22,7 @@
 #include "mgw/net/https_connection.h"
 #include "mgw/net/https_exchange.h"
 #include "mgw/net/https_options.h"
+#include "net/connection_table.h"
 
 namespace mgw {
 
@@ -41,7 +42,10 @@ struct LoopShared {
   // Asks a loop other than the one given to free an idle connection; false when
   // no other loop had one.
   const std::function<bool(const HttpsLoop&)> request_room;
-  std::atomic<size_t> open{0};  // connections across all loops
+  // Connections across all loops that have finished their handshake.
+  std::atomic<size_t> established{0};
+  // Threads across all loops moved away from a handler that is still running.
+  std::atomic<size_t> parked{0};
 };
 
 // One event loop: its connections, its timers, and a mailbox other threads
@@ -52,7 +56,8 @@ class HttpsLoop final : public ExchangeLoop {
  public:
   using Clock = std::chrono::steady_clock;
 
-  explicit HttpsLoop(LoopShared& shared);
+  // At most `max_handshakes` of this loop's connections may be in their handshake.
+  HttpsLoop(LoopShared& shared, size_t max_handshakes);
   ~HttpsLoop() override;  // joins every thread the loop ever ran on
   bool ok() const { return epoll_fd_ >= 0 && wake_fd_ >= 0; }
 
@@ -62,7 +67,9 @@ class HttpsLoop final : public ExchangeLoop {
   void WaitStopped();
 
   // Called by the watchdog: when a handler has been running on this loop for
-  // longer than `limit`, moves the loop to a new thread. True when it did.
+  // longer than `limit`, tells options.on_slow_handler (once per handler) and,
+  // unless options.max_parked_threads threads are already parked across the
+  // server, moves the loop to a new thread. True when it moved.
   bool TakeOverIfStuck(Clock::time_point now, Clock::duration limit);
 
   // Any thread: asks the loop to close its longest idle connection, if it has
@@ -89,7 +96,9 @@ class HttpsLoop final : public ExchangeLoop {
   void Run(bool took_over);
   int TimeoutMs(Clock::time_point now) const;
   bool Accept(Clock::time_point now);
-  bool MakeRoom(Clock::time_point now);
+  bool MakeRoom(Clock::time_point now, uint64_t spare = 0);
+  void Admit(uint64_t id, Clock::time_point now);
+  bool Establish(uint64_t id, Clock::time_point now);
   void PauseAccepting(Clock::time_point now);
   void ResumeAccepting(Clock::time_point now);
   bool Drive(uint64_t id, Clock::time_point now);
@@ -102,6 +111,8 @@ class HttpsLoop final : public ExchangeLoop {
   void BeginDrain(Clock::time_point now);
   Connections::iterator Remove(Connections::iterator it);
   void Report(std::string_view reason, size_t count);
+  // Joins the parked threads whose handler has returned.
+  void JoinFinished();
   // Makes the loop's epoll_wait return. REQUIRES: mu_ held.
   void Wake();
 
@@ -109,6 +120,7 @@ class HttpsLoop final : public ExchangeLoop {
   int epoll_fd_ = -1;
   int wake_fd_ = -1;
   Connections connections_;
+  ConnectionTable table_;
   uint64_t next_id_ = kFirstConnectionId;
   std::map<TimerKey, std::function<void()>> timers_;
   uint64_t next_timer_ = 0;         // guarded by mu_
@@ -131,9 +143,17 @@ class HttpsLoop final : public ExchangeLoop {
   // Timers added by a thread that no longer owns the loop; guarded by mu_.
   std::vector<std::pair<TimerKey, std::function<void()>>> new_timers_;
   std::condition_variable stopped_cv_;
-  HttpsConnectionCounts counts_;        // guarded by mu_
-  std::thread thread_;                  // the owner; guarded by mu_
-  std::vector<std::thread> abandoned_;  // threads still finishing a handler; guarded by mu_
+  HttpsConnectionCounts counts_;  // guarded by mu_
+  // A thread the loop ran on, and whether it has returned from Run.
+  struct LoopThread {
+    std::thread thread;
+    std::shared_ptr<std::atomic<bool>> done = std::make_shared<std::atomic<bool>>(false);
+  };
+  // Starts Run(took_over) on a new thread.
+  LoopThread Launch(bool took_over);
+  LoopThread thread_;                  // the owner; guarded by mu_
+  std::vector<LoopThread> abandoned_;  // parked, finishing a handler; guarded by mu_
+  int64_t reported_since_ = 0;         // the slow handler last reported; watchdog only
 };
 
 }  // namespace mgw

@@ -4,74 +4,18 @@
 #include <cerrno>
 #include <cstring>
 
-#include <arpa/inet.h>
-#include <netdb.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "net/https_loop.h"
 
 namespace mgw {
-namespace {
-
-using Clock = std::chrono::steady_clock;
-using namespace std::chrono_literals;
-
-// A listening socket for `hp`; its port is written to `port`. -1 on failure,
-// with the reason in `error`.
-int OpenListener(const HostPort& hp, int backlog, int& port, std::string& error) {
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-  addrinfo* found = nullptr;
-  std::string service = std::to_string(hp.port);
-  const char* host = hp.host.empty() ? nullptr : hp.host.c_str();
-  if (int r = getaddrinfo(host, service.c_str(), &hints, &found); r != 0) {
-    error = gai_strerror(r);
-    return -1;
-  }
-  int fd = -1;
-  for (addrinfo* a = found; a != nullptr && fd < 0; a = a->ai_next) {
-    fd = socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, a->ai_protocol);
-    if (fd < 0) {
-      error = std::strerror(errno);
-      continue;
-    }
-    int one = 1;
-    // SO_REUSEADDR only: a restarted server may bind over TIME_WAIT, but a second
-    // live server on the same port is an error (SO_REUSEPORT would hide it).
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-    if (bind(fd, a->ai_addr, a->ai_addrlen) != 0 || listen(fd, backlog) != 0) {
-      error = std::strerror(errno);
-      close(fd);
-      fd = -1;
-    }
-  }
-  freeaddrinfo(found);
-  if (fd < 0) return -1;
-  sockaddr_storage bound{};
-  socklen_t len = sizeof(bound);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &len);
-  port = ntohs(bound.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6&>(bound).sin6_port
-                                           : reinterpret_cast<sockaddr_in&>(bound).sin_port);
-  return fd;
-}
-
-}  // namespace
 
 StatusOr<std::unique_ptr<HttpsServer>> HttpsServer::Listen(HttpsServerOptions options, SSL_CTX& ctx,
                                                            HttpsHandler handler) {
-  int port = 0;
-  std::string error;
-  int fd = OpenListener(options.listen, options.backlog, port, error);
-  if (fd < 0) {
-    return UnavailableError("cannot listen on " + options.listen.host + ":" +
-                            std::to_string(options.listen.port) + ": " + error);
-  }
+  MGW_ASSIGN_OR_RETURN(Listener listener, OpenListener(options.listen, options.backlog));
   std::unique_ptr<HttpsServer> server(
-      new HttpsServer(std::move(options), ctx, std::move(handler), fd, port));
+      new HttpsServer(std::move(options), ctx, std::move(handler), listener.fd, listener.port));
   for (const auto& loop : server->loops_) {
     if (!loop->ok()) return InternalError("cannot set up epoll: " + std::string(strerror(errno)));
   }
@@ -87,7 +31,10 @@ HttpsServer::HttpsServer(HttpsServerOptions options, SSL_CTX& ctx, HttpsHandler 
       shared_(new LoopShared{options_, ctx, handler_, listen_fd,
                              [this](const HttpsLoop& full) { return RequestRoom(full); }}) {
   size_t threads = std::max<size_t>(options_.threads, 1);
-  for (size_t i = 0; i < threads; ++i) loops_.push_back(std::make_unique<HttpsLoop>(*shared_));
+  size_t handshakes = std::max<size_t>(options_.max_handshakes / threads, 1);
+  for (size_t i = 0; i < threads; ++i) {
+    loops_.push_back(std::make_unique<HttpsLoop>(*shared_, handshakes));
+  }
 }
 
 HttpsServer::~HttpsServer() {

@@ -30,9 +30,15 @@ WebhookMetrics::WebhookMetrics(MetricsRegistry& r)
       connections_closed(r.AddCounter(
           "mustgather_webhook_connections_closed_total",
           "HTTPS connections closed by the server: idle keep-alive ones after the idle "
-          "timeout (idle), to make room at the connection cap (saturated) or at shutdown, and "
-          "stalled handshakes, requests or responses (stalled).",
-          {"reason"})) {}
+          "timeout (idle), to make room at the connection cap (saturated) or at shutdown, "
+          "handshakes past their deadline or displaced by newer ones (handshake), and "
+          "stalled requests or responses (stalled).",
+          {"reason"})),
+      slow_handlers(r.AddCounter("mustgather_webhook_slow_handlers_total",
+                                 "Admission reviews whose evaluation ran past 100ms on an event "
+                                 "loop (the watchdog then serves the loop from another thread, "
+                                 "at most 4 at a time).",
+                                 {})) {}
 
 std::string DecisionReason(const AdmissionResult& result) {
   const AdmissionResponse& r = result.response;

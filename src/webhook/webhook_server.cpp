@@ -189,13 +189,17 @@ Status WebhookServer::Start() {
   o.threads = loops;
   o.max_connections = options_.max_connections;
   o.limits.max_body_bytes = kMaxBodyBytes;
+  o.limits.allow = "POST";  // every endpoint; webhook_http answers 405 to the rest
   o.on_close = [this](std::string_view reason, size_t n) {
     metrics_.connections_closed.WithLabels({std::string(reason)}).Inc(static_cast<double>(n));
   };
-  o.on_takeover = [] {
+  // Once per slow review, whether or not its loop could be moved (a few
+  // threads at most are parked): a count to alert on and one log line.
+  o.on_slow_handler = [this] {
+    metrics_.slow_handlers.WithLabels({}).Inc();
     LogEvent(spdlog::level::warn,
              "an admission review has been evaluated for over 100ms; its event loop goes on "
-             "in a new thread");
+             "in a new thread unless 4 are already parked");
   };
   StatusOr<std::unique_ptr<HttpsServer>> https = HttpsServer::Listen(
       std::move(o), *ctx_,

@@ -30,6 +30,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using Phase = HttpsConnection::Phase;
 using namespace std::chrono_literals;
+using ::mgw::testing::Framed;
 using ::mgw::testing::SslCtxPtr;
 using ::mgw::testing::TakeResponse;
 using ::testing::EndsWith;
@@ -44,8 +45,9 @@ constexpr auto kTimeLimit = 2s;
 constexpr std::string_view kPlain = "text/plain; charset=utf-8";
 
 TEST(SerializeResponseTest, StatusLineHeadersAndBody) {
-  EXPECT_EQ(SerializeResponse({200, "application/json", "{\"a\":1}"}, false),
+  EXPECT_EQ(SerializeResponse({200, "application/json", "{\"a\":1}"}, Framed(false)),
             "HTTP/1.1 200 OK\r\n"
+            "Date: Thu, 01 Jan 1970 00:00:00 GMT\r\n"
             "Content-Type: application/json\r\n"
             "Content-Length: 7\r\n"
             "\r\n"
@@ -53,20 +55,22 @@ TEST(SerializeResponseTest, StatusLineHeadersAndBody) {
 }
 
 TEST(SerializeResponseTest, ConnectionCloseOnlyWhenAsked) {
-  EXPECT_EQ(SerializeResponse({404, std::string(kPlain), "no\n"}, true),
+  EXPECT_EQ(SerializeResponse({404, std::string(kPlain), "no\n"}, Framed(true)),
             "HTTP/1.1 404 Not Found\r\n"
+            "Date: Thu, 01 Jan 1970 00:00:00 GMT\r\n"
             "Content-Type: text/plain; charset=utf-8\r\n"
             "Content-Length: 3\r\n"
             "Connection: close\r\n"
             "\r\n"
             "no\n");
-  EXPECT_THAT(SerializeResponse({404, std::string(kPlain), "no\n"}, false),
+  EXPECT_THAT(SerializeResponse({404, std::string(kPlain), "no\n"}, Framed(false)),
               Not(HasSubstr("Connection")));
 }
 
 TEST(SerializeResponseTest, DefaultsAndEmptyBody) {
-  EXPECT_EQ(SerializeResponse({}, false),
+  EXPECT_EQ(SerializeResponse({}, Framed(false)),
             "HTTP/1.1 200 OK\r\n"
+            "Date: Thu, 01 Jan 1970 00:00:00 GMT\r\n"
             "Content-Type: text/plain; charset=utf-8\r\n"
             "Content-Length: 0\r\n"
             "\r\n");
@@ -74,12 +78,33 @@ TEST(SerializeResponseTest, DefaultsAndEmptyBody) {
 
 TEST(SerializeResponseTest, ContentLengthCountsBytes) {
   std::string body("a\0b\xc3\xa9", 5);  // a NUL and a two-byte UTF-8 character
-  std::string out = SerializeResponse({200, "application/octet-stream", body}, false);
+  std::string out = SerializeResponse({200, "application/octet-stream", body}, Framed(false));
   EXPECT_THAT(out, HasSubstr("\r\nContent-Length: 5\r\n"));
   EXPECT_THAT(out, EndsWith("\r\n\r\n" + body));
   std::string big(100000, 'x');
-  EXPECT_THAT(SerializeResponse({200, std::string(kPlain), big}, false),
+  EXPECT_THAT(SerializeResponse({200, std::string(kPlain), big}, Framed(false)),
               HasSubstr("\r\nContent-Length: 100000\r\n"));
+}
+
+// Issue 16, case 6: no Date, a 405 without Allow, and a HEAD answered with a body.
+TEST(SerializeResponseTest, DateAllowAndHead) {
+  auto when = std::chrono::sys_days{std::chrono::November / 6 / 1994} + 8h + 49min + 37s;
+  EXPECT_EQ(HttpDate(when), "Sun, 06 Nov 1994 08:49:37 GMT");
+  HttpsResponse refused{405, std::string(kPlain), "use POST\n"};
+  ResponseFraming head;
+  head.head_only = true;
+  head.allow = "POST";
+  head.now = when;
+  EXPECT_EQ(SerializeResponse(refused, head),
+            "HTTP/1.1 405 Method Not Allowed\r\n"
+            "Date: Sun, 06 Nov 1994 08:49:37 GMT\r\n"
+            "Content-Type: text/plain; charset=utf-8\r\n"
+            "Content-Length: 9\r\n"
+            "Allow: POST\r\n"
+            "\r\n");
+  head.head_only = false;
+  EXPECT_THAT(SerializeResponse({200, std::string(kPlain), "x"}, head),
+              Not(HasSubstr("Allow")));  // only a 405 says what is allowed
 }
 
 TEST(SerializeResponseTest, ReasonPhrases) {
@@ -100,7 +125,8 @@ TEST(SerializeResponseTest, ReasonPhrases) {
   };
   for (const auto& [status, reason] : kCases) {
     std::string line = "HTTP/1.1 " + std::to_string(status) + " " + std::string(reason) + "\r\n";
-    EXPECT_THAT(SerializeResponse({status, std::string(kPlain), ""}, false), StartsWith(line));
+    EXPECT_THAT(SerializeResponse({status, std::string(kPlain), ""}, Framed(false)),
+                StartsWith(line));
   }
 }
 
@@ -298,7 +324,7 @@ TEST_F(HttpsConnectionTest, HandshakeThenRequest) {
 
   HttpsResponse response{200, "application/json", "{\"ok\":true}"};
   connection_->Respond(response, false);
-  EXPECT_EQ(NextResponse(), SerializeResponse(response, false));
+  EXPECT_EQ(NextResponse(), SerializeResponse(response, Framed(false)));
   EXPECT_EQ(connection_->phase(), Phase::kIdle);
   EXPECT_FALSE(client_eof_);
 }
@@ -309,8 +335,9 @@ TEST_F(HttpsConnectionTest, KeepAliveServesRequestsInTurn) {
     std::string body = "body-" + std::to_string(i);
     Clock::time_point before = now_;
     // The head and the body arrive in separate records.
-    ASSERT_TRUE(ClientWrite("PUT /item/" + std::to_string(i) + " HTTP/1.1\r\nContent-Length: " +
-                            std::to_string(body.size()) + "\r\n\r\n"));
+    ASSERT_TRUE(ClientWrite(
+        "PUT /item/" + std::to_string(i) +
+        " HTTP/1.1\r\nHost: a\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n"));
     ASSERT_TRUE(ClientWrite(body));
     std::optional<HttpsRequest> request = NextRequest();
     ASSERT_TRUE(request) << i;
@@ -339,7 +366,8 @@ TEST_F(HttpsConnectionTest, LargeBodyAndLargeResponseCrossManyRecords) {
   std::string body(300 * 1024, 'b');
   for (size_t i = 0; i < body.size(); i += 997) body[i] = static_cast<char>('a' + i % 26);
   std::string head =
-      "POST /big HTTP/1.1\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n";
+      "POST /big HTTP/1.1\r\nHost: a\r\nContent-Length: " + std::to_string(body.size()) +
+      "\r\n\r\n";
   ASSERT_TRUE(ClientWrite(head));
   // Several writes of up to 16 KiB: more ciphertext than one socket read takes.
   for (size_t at = 0; at < body.size(); at += 16 * 1024) {
@@ -452,23 +480,24 @@ INSTANTIATE_TEST_SUITE_P(
         std::make_tuple(std::string("NOT A REQUEST\r\n\r\n"),
                         std::string("HTTP/1.1 400 Bad Request")),
         std::make_tuple(std::string("GET /\r\n\r\n"), std::string("HTTP/1.1 400 Bad Request")),
-        std::make_tuple(std::string("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
-                                    "5\r\nhello\r\n0\r\n\r\n"),
-                        std::string("HTTP/1.1 411 Length Required")),
+        std::make_tuple(
+            std::string("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+                        "5\r\nhello\r\n0\r\n\r\n"),
+            std::string("HTTP/1.1 411 Length Required")),
         std::make_tuple(std::string("GET / HTTP/2.0\r\n\r\n"),
                         std::string("HTTP/1.1 505 HTTP Version Not Supported")),
-        std::make_tuple("GET / HTTP/1.1\r\nX-Big: " + std::string(300, 'x'),
+        std::make_tuple("GET / HTTP/1.1\r\nHost: a\r\nX-Big: " + std::string(300, 'x'),
                         std::string("HTTP/1.1 431 Request Header Fields Too Large"))));
 
 TEST_F(HttpsConnectionTest, HeadErrorAfterAGoodRequestIsStillAnswered) {
   ASSERT_NO_FATAL_FAILURE(OpenAndHandshake());
-  ASSERT_TRUE(ClientWrite("GET /ok HTTP/1.1\r\n\r\n"));
+  ASSERT_TRUE(ClientWrite("GET /ok HTTP/1.1\r\nHost: a\r\n\r\n"));
   ASSERT_TRUE(NextRequest());
   connection_->Respond({200, std::string(kPlain), "fine"}, false);
   EXPECT_THAT(NextResponse(), EndsWith("fine"));
-  ASSERT_TRUE(ClientWrite("POST /bad HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n"));
+  ASSERT_TRUE(ClientWrite("POST /bad HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n\r\n"));
   std::string got = NextResponse();
-  EXPECT_THAT(got, StartsWith("HTTP/1.1 411 Length Required\r\n"));
+  EXPECT_THAT(got, StartsWith("HTTP/1.1 400 Bad Request\r\n"));
   EXPECT_THAT(got, HasSubstr("\r\nConnection: close\r\n"));
   EXPECT_TRUE(requests_.empty());
   EXPECT_EQ(connection_->phase(), Phase::kLingering);
@@ -478,8 +507,8 @@ TEST_F(HttpsConnectionTest, OversizedBodyGets413WithoutBeingRead) {
   ASSERT_NO_FATAL_FAILURE(OpenAndHandshake(Limits(16)));
   // Only the head is sent; the 413 must come without waiting for the body, and
   // without inviting it with a 100 Continue.
-  ASSERT_TRUE(
-      ClientWrite("POST /upload HTTP/1.1\r\nContent-Length: 17\r\nExpect: 100-continue\r\n\r\n"));
+  ASSERT_TRUE(ClientWrite(
+      "POST /upload HTTP/1.1\r\nHost: a\r\nContent-Length: 17\r\nExpect: 100-continue\r\n\r\n"));
   std::string got = NextResponse();
   EXPECT_THAT(got, StartsWith("HTTP/1.1 413 Payload Too Large\r\n"));
   EXPECT_THAT(got, HasSubstr("\r\nConnection: close\r\n"));
@@ -499,7 +528,8 @@ TEST_F(HttpsConnectionTest, OversizedBodyGets413WithoutBeingRead) {
 
 TEST_F(HttpsConnectionTest, BodyAtTheLimitIsAccepted) {
   ASSERT_NO_FATAL_FAILURE(OpenAndHandshake(Limits(16)));
-  ASSERT_TRUE(ClientWrite("POST /upload HTTP/1.1\r\nContent-Length: 16\r\n\r\n0123456789abcdef"));
+  ASSERT_TRUE(ClientWrite(
+      "POST /upload HTTP/1.1\r\nHost: a\r\nContent-Length: 16\r\n\r\n0123456789abcdef"));
   std::optional<HttpsRequest> request = NextRequest();
   ASSERT_TRUE(request);
   EXPECT_EQ(request->body, "0123456789abcdef");
@@ -507,7 +537,7 @@ TEST_F(HttpsConnectionTest, BodyAtTheLimitIsAccepted) {
 
 TEST_F(HttpsConnectionTest, ClientConnectionCloseEndsTheConnection) {
   ASSERT_NO_FATAL_FAILURE(OpenAndHandshake());
-  ASSERT_TRUE(ClientWrite("GET /bye HTTP/1.1\r\nConnection: close\r\n\r\n"));
+  ASSERT_TRUE(ClientWrite("GET /bye HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"));
   std::optional<HttpsRequest> request = NextRequest();
   ASSERT_TRUE(request);
   EXPECT_FALSE(request->head.keep_alive);
@@ -525,6 +555,39 @@ TEST_F(HttpsConnectionTest, ClientConnectionCloseEndsTheConnection) {
   EXPECT_EQ(connection_->fd(), -1);
 }
 
+// Issue 16, case 5: "Transfer-Encoding: identity" with no Content-Length was read
+// as an empty body, and the body answered as a second request.
+TEST_F(HttpsConnectionTest, IdentityTransferEncodingCannotSmuggleARequest) {
+  ASSERT_NO_FATAL_FAILURE(OpenAndHandshake());
+  ASSERT_TRUE(
+      ClientWrite("POST /a HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: identity\r\n\r\n"
+                  "GET /smuggled HTTP/1.1\r\nHost: a\r\n\r\n"));
+  std::string got = NextResponse();
+  EXPECT_THAT(got, StartsWith("HTTP/1.1 400 Bad Request\r\n"));
+  EXPECT_THAT(got, HasSubstr("\r\nConnection: close\r\n"));
+  EXPECT_TRUE(requests_.empty());  // neither request reached a handler
+  EXPECT_EQ(connection_->phase(), Phase::kLingering);
+}
+
+// Case 6: the answer to HEAD has the fields a GET's would have and no body, so a
+// pipelining client reads the next response where it starts.
+TEST_F(HttpsConnectionTest, HeadIsAnsweredWithoutABody) {
+  ASSERT_NO_FATAL_FAILURE(OpenAndHandshake());
+  ASSERT_TRUE(ClientWrite("HEAD /x HTTP/1.1\r\nHost: a\r\n\r\n"));
+  ASSERT_TRUE(NextRequest());
+  connection_->Respond({405, std::string(kPlain), "use POST\n"}, false);
+  ASSERT_TRUE(ClientWrite("GET /y HTTP/1.1\r\nHost: a\r\n\r\n"));
+  ASSERT_TRUE(NextRequest());
+  connection_->Respond({200, std::string(kPlain), "next"}, false);
+  // TakeResponse reads Content-Length bytes after the head: with a body after
+  // the HEAD answer, the second response would start inside it.
+  std::string first = NextResponse();
+  EXPECT_THAT(first, StartsWith("HTTP/1.1 405 "));
+  EXPECT_THAT(first, HasSubstr("Content-Length: 9\r\n"));
+  EXPECT_EQ(first.find("use POST"), std::string::npos);
+  EXPECT_THAT(first + NextResponse(), EndsWith("\r\n\r\nnext"));
+}
+
 TEST_F(HttpsConnectionTest, Http10WithoutKeepAliveCloses) {
   ASSERT_NO_FATAL_FAILURE(OpenAndHandshake());
   ASSERT_TRUE(ClientWrite("GET /old HTTP/1.0\r\n\r\n"));
@@ -536,7 +599,7 @@ TEST_F(HttpsConnectionTest, Http10WithoutKeepAliveCloses) {
 
 TEST_F(HttpsConnectionTest, RespondWithCloseEndsAKeepAliveConnection) {
   ASSERT_NO_FATAL_FAILURE(OpenAndHandshake());
-  ASSERT_TRUE(ClientWrite("GET / HTTP/1.1\r\n\r\n"));
+  ASSERT_TRUE(ClientWrite("GET / HTTP/1.1\r\nHost: a\r\n\r\n"));
   std::optional<HttpsRequest> request = NextRequest();
   ASSERT_TRUE(request);
   EXPECT_TRUE(request->head.keep_alive);
@@ -596,7 +659,7 @@ TEST_F(HttpsConnectionTest, PhaseTimesFollowTheRequest) {
   StepTimes(5);
   EXPECT_EQ(connection_->phase_since(), idle_since);  // no bytes, no change
   Clock::time_point before = now_;
-  ASSERT_TRUE(ClientWrite("GET / HTTP/1.1\r\n"));
+  ASSERT_TRUE(ClientWrite("GET / HTTP/1.1\r\nHost: a\r\n"));
   ASSERT_TRUE(StepUntil([&] { return connection_->phase() == Phase::kReading; }));
   EXPECT_GT(connection_->phase_since(), before);
   EXPECT_GT(connection_->last_progress(), before);
@@ -623,7 +686,7 @@ TEST_F(HttpsConnectionTest, CloseWhenIdleDuringTheHandshakeClosesAtOnce) {
 
 TEST_F(HttpsConnectionTest, CloseWhenIdleWaitsForTheAwaitedAnswer) {
   ASSERT_NO_FATAL_FAILURE(OpenAndHandshake());
-  ASSERT_TRUE(ClientWrite("GET /slow HTTP/1.1\r\n\r\n"));
+  ASSERT_TRUE(ClientWrite("GET /slow HTTP/1.1\r\nHost: a\r\n\r\n"));
   ASSERT_TRUE(NextRequest());
   connection_->CloseWhenIdle(now_);
   StepTimes(10);
@@ -643,7 +706,7 @@ TEST_F(HttpsConnectionTest, CloseWhenIdleWaitsForTheAwaitedAnswer) {
 
 TEST_F(HttpsConnectionTest, CloseWhenIdleWaitsForARequestBeingRead) {
   ASSERT_NO_FATAL_FAILURE(OpenAndHandshake());
-  ASSERT_TRUE(ClientWrite("POST /x HTTP/1.1\r\nContent-Length: 4\r\n\r\nab"));
+  ASSERT_TRUE(ClientWrite("POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\n\r\nab"));
   ASSERT_TRUE(StepUntil([&] { return connection_->phase() == Phase::kReading; }));
   connection_->CloseWhenIdle(now_);
   EXPECT_EQ(connection_->phase(), Phase::kReading);
@@ -660,7 +723,7 @@ TEST_F(HttpsConnectionTest, CloseWhenIdleWaitsForARequestBeingRead) {
 // connection closes rather than waiting for another request.
 TEST_F(HttpsConnectionTest, CloseWhenIdleWhileWritingClosesAfterTheResponse) {
   ASSERT_NO_FATAL_FAILURE(OpenAndHandshake());
-  ASSERT_TRUE(ClientWrite("GET / HTTP/1.1\r\n\r\n"));
+  ASSERT_TRUE(ClientWrite("GET / HTTP/1.1\r\nHost: a\r\n\r\n"));
   ASSERT_TRUE(NextRequest());
   connection_->Respond({200, std::string(kPlain), "answer"}, false);
   EXPECT_EQ(connection_->phase(), Phase::kWriting);
@@ -673,7 +736,7 @@ TEST_F(HttpsConnectionTest, CloseWhenIdleWhileWritingClosesAfterTheResponse) {
 
 TEST_F(HttpsConnectionTest, CloseWhenIdleLetsALingeringConnectionLinger) {
   ASSERT_NO_FATAL_FAILURE(OpenAndHandshake());
-  ASSERT_TRUE(ClientWrite("GET / HTTP/1.1\r\nConnection: close\r\n\r\n"));
+  ASSERT_TRUE(ClientWrite("GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"));
   ASSERT_TRUE(NextRequest());
   connection_->Respond({200, std::string(kPlain), "bye"}, false);
   ASSERT_TRUE(StepUntil([&] { return connection_->phase() == Phase::kLingering; }));
@@ -688,7 +751,8 @@ TEST_F(HttpsConnectionTest, CloseWhenIdleLetsALingeringConnectionLinger) {
 TEST_F(HttpsConnectionTest, NothingIsReturnedAfterARequestThatCloses) {
   ASSERT_NO_FATAL_FAILURE(OpenAndHandshake());
   ASSERT_TRUE(
-      ClientWrite("GET /last HTTP/1.1\r\nConnection: close\r\n\r\nGET /more HTTP/1.1\r\n\r\n"));
+      ClientWrite("GET /last HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\nGET /more "
+                  "HTTP/1.1\r\nHost: a\r\n\r\n"));
   std::optional<HttpsRequest> request = NextRequest();
   ASSERT_TRUE(request);
   EXPECT_EQ(request->head.path, "/last");
@@ -704,7 +768,7 @@ TEST_F(HttpsConnectionTest, NothingIsReturnedAfterARequestThatCloses) {
 // has been answered, in order.
 TEST_F(HttpsConnectionTest, PipelinedBadRequestIsRefusedAfterTheGoodOne) {
   ASSERT_NO_FATAL_FAILURE(OpenAndHandshake());
-  ASSERT_TRUE(ClientWrite("GET /good HTTP/1.1\r\n\r\nGET /bad HTTP/9.9\r\n\r\n"));
+  ASSERT_TRUE(ClientWrite("GET /good HTTP/1.1\r\nHost: a\r\n\r\nGET /bad HTTP/9.9\r\n\r\n"));
   std::optional<HttpsRequest> request = NextRequest();
   ASSERT_TRUE(request);
   EXPECT_EQ(request->head.path, "/good");

@@ -39,6 +39,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
+using ::mgw::testing::Framed;
 using ::mgw::testing::SslCtxPtr;
 using ::mgw::testing::StatusIs;
 using ::mgw::testing::TakeResponse;
@@ -269,6 +270,7 @@ class HttpsServerTest : public ::testing::Test {
       closes_[std::string(reason)] += count;
     };
     o.on_takeover = [this] { ++takeovers_; };
+    o.on_slow_handler = [this] { ++slow_handlers_; };
     return o;
   }
 
@@ -387,6 +389,7 @@ class HttpsServerTest : public ::testing::Test {
 
   std::atomic<int> handled_{0};
   std::atomic<int> takeovers_{0};
+  std::atomic<int> slow_handlers_{0};
   testing::Gate late_gate_;
   testing::Gate block_gates_[3];
   std::atomic<int> late_claims_{0}, late_done_{0};
@@ -400,8 +403,9 @@ TEST_F(HttpsServerTest, AnswersInline) {
   ASSERT_NO_FATAL_FAILURE(StartServer(Options()));
   auto c = NewClient();
   ASSERT_TRUE(c->Connect(port_));
-  EXPECT_EQ(c->Request(Post("/echo?x=1&y=two", "hello")),
-            SerializeResponse({200, std::string(kPlain), "POST /echo?x=1&y=two hello"}, false));
+  EXPECT_EQ(
+      c->Request(Post("/echo?x=1&y=two", "hello")),
+      SerializeResponse({200, std::string(kPlain), "POST /echo?x=1&y=two hello"}, Framed(false)));
   EXPECT_EQ(c->buffered(), "");
   EXPECT_EQ(handled_, 1);
 }
@@ -487,7 +491,7 @@ TEST_F(HttpsServerTest, HeadErrorsAreAnsweredWithoutTheHandler) {
   EXPECT_TRUE(bad->ServerClosed(2000ms));
   auto big = NewClient();
   ASSERT_TRUE(big->Connect(port_));
-  got = big->Request("POST /echo HTTP/1.1\r\nContent-Length: 11\r\n\r\n");
+  got = big->Request("POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 11\r\n\r\n");
   EXPECT_THAT(got, StartsWith("HTTP/1.1 413 Payload Too Large\r\n"));
   EXPECT_TRUE(big->ServerClosed(2000ms));
   EXPECT_EQ(handled_, 0);
@@ -618,8 +622,10 @@ TEST_F(HttpsServerTest, FullServerRefusesANewConnectionWhenEveryOneIsBusy) {
   ASSERT_TRUE(b->Write(Get("/hold")));
   ASSERT_TRUE(WaitUntil([&] { return Held() == 2; }));
 
+  // A newcomer is weighed once its handshake is done: with none idle, it is closed.
   auto refused = NewClient();
-  EXPECT_FALSE(refused->Connect(port_));
+  bool connected = refused->Connect(port_);
+  EXPECT_TRUE(!connected || refused->ServerClosed(2000ms));
   EXPECT_EQ(Closed("saturated"), 0);
 
   // Answered, both are idle; a newcomer now closes the longest idle one (a).
@@ -725,6 +731,34 @@ TEST_F(HttpsServerTest, HandlerPastItsLimitDoesNotHoldUpTheLoop) {
   EXPECT_EQ(BodyOf(stuck->Request(Get("/echo?again"))), "GET /echo?again ");
   EXPECT_EQ(BodyOf(other->Request(Get("/echo?more"))), "GET /echo?more ");
   EXPECT_EQ(takeovers_, 1);
+}
+
+// Issue 16, case 4: every takeover parked a thread until the server was
+// destroyed, so a client could make the server grow threads at will.
+TEST_F(HttpsServerTest, ParkedThreadsAreCappedAndEachSlowHandlerIsToldOnce) {
+  HttpsServerOptions o = Options();
+  o.handler_limit = 100ms;  // one loop
+  o.max_parked_threads = 1;
+  ASSERT_NO_FATAL_FAILURE(StartServer(std::move(o)));
+  auto first = NewClient();
+  ASSERT_TRUE(first->Connect(port_));
+  ASSERT_TRUE(first->Write(Get("/block?0")));
+  ASSERT_TRUE(block_gates_[0].WaitArrived(1));
+  ASSERT_TRUE(WaitUntil([&] { return takeovers_ == 1; }));
+  auto second = NewClient();
+  ASSERT_TRUE(second->Connect(port_));
+  ASSERT_TRUE(second->Write(Get("/block?1")));
+  ASSERT_TRUE(block_gates_[1].WaitArrived(1));
+  ASSERT_TRUE(WaitUntil([&] { return slow_handlers_ == 2; }));
+  EXPECT_EQ(takeovers_, 1);  // one thread is parked already: the loop waits
+  // The first handler returns and its thread ends, so the loop may move again:
+  // its answer is delivered by the thread that takes over from the second.
+  block_gates_[0].Open();
+  EXPECT_EQ(BodyOf(first->ReadResponse()), "unblocked");
+  EXPECT_EQ(takeovers_, 2);
+  block_gates_[1].Open();
+  EXPECT_EQ(BodyOf(second->ReadResponse()), "unblocked");
+  EXPECT_EQ(slow_handlers_, 2);  // once per handler, however long it ran
 }
 
 // A handler that sets a deadline (OnDeadline) and then overstays handler_limit:
@@ -919,7 +953,7 @@ TEST_F(HttpsServerTest, CountsReflectConnectionPhases) {
   ASSERT_TRUE(busy->Write(Get("/hold")));
   auto reading = NewClient();
   ASSERT_TRUE(reading->Connect(port_));
-  ASSERT_TRUE(reading->Write("GET /echo HTTP/1.1\r\n"));  // half a head
+  ASSERT_TRUE(reading->Write("GET /echo HTTP/1.1\r\nHost: a\r\n"));  // half a head
   EXPECT_TRUE(WaitUntil([&] { return CountsAre(1, 1, 1, 1); }))
       << "handshake " << server_->counts().handshake << ", idle " << server_->counts().idle
       << ", reading " << server_->counts().reading << ", serving " << server_->counts().serving;
@@ -945,6 +979,45 @@ TEST_F(HttpsServerTest, ListenOnAPortInUseIsUnavailable) {
   auto c = NewClient();
   ASSERT_TRUE(c->Connect(port_));
   EXPECT_EQ(BodyOf(c->Request(Get("/echo"))), "GET /echo ");
+}
+
+// Issue 16, case 3: sockets that never start a handshake counted toward
+// max_connections, so enough of them closed the one established keep-alive
+// connection and refused every newcomer.
+TEST_F(HttpsServerTest, UnfinishedHandshakesNeverEvictAnEstablishedConnection) {
+  HttpsServerOptions o = Options();
+  o.max_connections = 2;
+  o.max_handshakes = 4;
+  o.handshake_timeout = std::chrono::hours(1);
+  ASSERT_NO_FATAL_FAILURE(StartServer(std::move(o)));
+  auto kept = NewClient();
+  ASSERT_TRUE(kept->Connect(port_));
+  ASSERT_EQ(BodyOf(kept->Request(Get("/echo?1"))), "GET /echo?1 ");
+  std::vector<std::unique_ptr<Client>> silent;
+  for (int i = 0; i < 40; ++i) {
+    silent.push_back(NewClient());
+    ASSERT_TRUE(silent.back()->ConnectTcp(port_));
+  }
+  // The oldest 36 were displaced by newer ones; the established one was not.
+  EXPECT_TRUE(silent.front()->PlainClosed(2000ms));
+  EXPECT_TRUE(WaitUntil([&] { return Closed("handshake") == 36; }, 2000ms));
+  EXPECT_EQ(BodyOf(kept->Request(Get("/echo?2"))), "GET /echo?2 ");
+  auto newcomer = NewClient();
+  ASSERT_TRUE(newcomer->Connect(port_));
+  EXPECT_EQ(BodyOf(newcomer->Request(Get("/echo?new"))), "GET /echo?new ");
+  EXPECT_EQ(Closed("saturated"), 0);
+}
+
+TEST_F(HttpsServerTest, HandshakeNotFinishedIsCutAtItsOwnDeadline) {
+  HttpsServerOptions o = Options();
+  o.handshake_timeout = 200ms;
+  o.stall_limit = std::chrono::hours(1);
+  o.io_timeout = std::chrono::hours(1);
+  ASSERT_NO_FATAL_FAILURE(StartServer(std::move(o)));
+  auto silent = NewClient();
+  ASSERT_TRUE(silent->ConnectTcp(port_));
+  EXPECT_TRUE(silent->PlainClosed(5000ms));  // only a server without the deadline fails
+  EXPECT_TRUE(WaitUntil([&] { return Closed("handshake") == 1; }, 2000ms));
 }
 
 TEST_F(HttpsServerTest, NonTlsClientIsClosed) {

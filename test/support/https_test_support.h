@@ -13,6 +13,7 @@
 #include <openssl/x509.h>
 
 #include "mgw/base/status.h"
+#include "mgw/net/https_connection.h"
 #include "mgw/net/tls_credentials.h"
 #include "support/test_certs.h"
 
@@ -44,8 +45,20 @@ inline StatusOr<TlsContextPair> MakeTlsContextPair(const TestCa& ca) {
   return out;
 }
 
+// The Date every response's Date field is rewritten to by TakeResponse, and the
+// one SerializeResponse writes for a default ResponseFraming (the epoch).
+inline constexpr std::string_view kEpochDate = "Thu, 01 Jan 1970 00:00:00 GMT";
+
+// Framing for a response that closes the connection or not, dated kEpochDate.
+inline ResponseFraming Framed(bool close) {
+  ResponseFraming framing;
+  framing.close = close;
+  return framing;
+}
+
 // One response (head and Content-Length body) taken from the front of `buffer`,
-// or nullopt while it is incomplete.
+// or nullopt while it is incomplete. Its Date field, when it has one, says
+// kEpochDate, so responses compare equal to SerializeResponse's at any time.
 inline std::optional<std::string> TakeResponse(std::string& buffer) {
   size_t head_end = buffer.find("\r\n\r\n");
   if (head_end == std::string::npos) return std::nullopt;
@@ -56,6 +69,11 @@ inline std::optional<std::string> TakeResponse(std::string& buffer) {
   if (buffer.size() < total) return std::nullopt;
   std::string response = buffer.substr(0, total);
   buffer.erase(0, total);
+  size_t date = response.find("\r\nDate: ");
+  if (date != std::string::npos && date < head_end) {
+    date += 8;
+    response.replace(date, response.find("\r\n", date) - date, kEpochDate);
+  }
   return response;
 }
 

@@ -155,6 +155,12 @@ TEST_F(WebhookServerTest, HttpErrorsOverTheWire) {
   auto get = cli->Get("/validate-mustgather");
   ASSERT_TRUE(get);
   EXPECT_EQ(get->status, 405);
+  EXPECT_EQ(get->get_header_value("Allow"), "POST");  // issue 16, case 6
+  EXPECT_TRUE(get->has_header("Date"));
+  auto head = cli->Head("/validate-mustgather");
+  ASSERT_TRUE(head);
+  EXPECT_EQ(head->status, 405);
+  EXPECT_EQ(head->body, "");
   auto text = cli->Post("/validate-mustgather", ReviewBody("u", "pvc"), "text/plain");
   ASSERT_TRUE(text);
   EXPECT_EQ(text->status, 415);

@@ -45,13 +45,14 @@ struct HeadParse {
 //
 // Lines end in CRLF or a bare LF; empty lines before the request line are skipped
 // but count toward `consumed` and the limit. Errors: 400 for a malformed request
-// line or header field, a lone CR, obsolete line folding, or a bad or conflicting
-// Content-Length; 411 for any Transfer-Encoding but "identity", and for
-// Transfer-Encoding with Content-Length; 431 past the limit or past 100 header
-// fields; 505 for an HTTP version other than 1.0 and 1.1. Nothing past the head is
-// examined: the body and pipelined requests stay in `data` after `consumed`. An
-// Expect: 100-continue in an HTTP/1.0 request is ignored (RFC 9110 §10.1.1). Host
-// is not required, and 501 is not currently returned.
+// line or header field, a lone CR, obsolete line folding, a bad or conflicting
+// Content-Length, a Transfer-Encoding whose final coding is not chunked (identity
+// included: the body's end would be unknown), and a missing (HTTP/1.1) or repeated
+// Host; 411 for a final chunked coding, with or without Content-Length; 431 past
+// the limit or past 100 header fields; 505 for an HTTP version other than 1.0 and
+// 1.1. Nothing past the head is examined: the body and pipelined requests stay in
+// `data` after `consumed`. An Expect: 100-continue in an HTTP/1.0 request is
+// ignored (RFC 9110 §10.1.1). 501 is not currently returned.
 HeadParse ParseRequestHead(std::string_view data, size_t max_head_bytes);
 
 // The percent-decoded value of the first `name` parameter in a raw query string

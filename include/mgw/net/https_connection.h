@@ -21,6 +21,8 @@ namespace mgw {
 struct HttpLimits {
   size_t max_head_bytes = 8 * 1024;  // request line plus headers (httplib's limit too)
   size_t max_body_bytes = 0;         // larger Content-Length gets 413 unread
+  // The methods the server's resources accept, sent as Allow with every 405.
+  std::string allow;
 };
 
 struct HttpsRequest {
@@ -37,9 +39,21 @@ struct HttpsResponse {
   std::string body;
 };
 
-// "HTTP/1.1 <status> <reason>" plus Content-Type, Content-Length and, when
-// `close`, "Connection: close", then the body: the bytes a response puts on the wire.
-std::string SerializeResponse(const HttpsResponse& response, bool close);
+// How a response goes on the wire besides its own fields.
+struct ResponseFraming {
+  bool close = false;                         // adds "Connection: close"
+  bool head_only = false;                     // the answer to HEAD: the same fields, no body
+  std::string_view allow;                     // the Allow field of a 405 (RFC 9110 §15.5.6)
+  std::chrono::system_clock::time_point now;  // the Date field
+};
+
+// "HTTP/1.1 <status> <reason>" plus Date, Content-Type, Content-Length, Allow on
+// a 405 and "Connection: close" as `framing` says, then the body unless
+// head_only: the bytes a response puts on the wire.
+std::string SerializeResponse(const HttpsResponse& response, const ResponseFraming& framing);
+
+// `t` as an HTTP date (RFC 9110 §5.6.7), e.g. "Sun, 06 Nov 1994 08:49:37 GMT".
+std::string HttpDate(std::chrono::system_clock::time_point t);
 
 class HttpsConnection {
  public:
@@ -120,6 +134,7 @@ class HttpsConnection {
   bool first_request_ = true;
   bool close_after_write_ = false;
   bool request_keep_alive_ = true;  // the awaited request's own wish
+  bool request_head_only_ = false;  // the awaited request is a HEAD
   bool closing_ = false;            // CloseWhenIdle was called
   std::string in_;                  // plaintext received and not yet consumed
   std::optional<RequestHead> head_;

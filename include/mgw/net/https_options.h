@@ -16,9 +16,17 @@ namespace mgw {
 struct HttpsServerOptions {
   HostPort listen{"0.0.0.0", 9443};  // port 0 picks a free port
   size_t threads = 1;                // event loops; each serves its share of connections
-  // Past this, the longest idle connection (of the accepting loop, else of
-  // another loop that has one) makes room; with none idle, a newcomer is refused.
+  // Established connections (handshake done). A newcomer that finishes its
+  // handshake past this makes the longest idle one (of its loop, else of another
+  // loop that has one) close; with none idle, the newcomer is closed.
   size_t max_connections = 1024;
+  // Connections still in their TLS handshake, split evenly between the loops; a
+  // newcomer past it closes the oldest unfinished handshake, never an
+  // established connection.
+  size_t max_handshakes = 256;
+  // A handshake not finished after this long is cut (a socket that sends
+  // nothing, or a ClientHello that trickles).
+  std::chrono::nanoseconds handshake_timeout = std::chrono::seconds(3);
   HttpLimits limits;
   // A kept-alive connection with no request for this long is closed.
   std::chrono::nanoseconds idle_timeout = std::chrono::seconds(10);
@@ -34,10 +42,17 @@ struct HttpsServerOptions {
   std::chrono::nanoseconds handler_limit = std::chrono::milliseconds(100);
   int backlog = 1024;
   // Told when connections are closed by the server: "idle", "stalled",
+  // "handshake" (past handshake_timeout, or displaced past max_handshakes),
   // "saturated" or "shutdown", with how many. On a loop thread; must not block.
   std::function<void(std::string_view reason, size_t count)> on_close;
+  // At most this many threads, across the server, are parked finishing a
+  // handler the watchdog moved a loop away from; past it a stuck loop waits.
+  size_t max_parked_threads = 4;
   // Told when the watchdog moves a loop away from a handler past handler_limit.
   std::function<void()> on_takeover;
+  // Told once per handler that runs past handler_limit, moved away from or not.
+  // On the watchdog thread; must not block.
+  std::function<void()> on_slow_handler;
 };
 
 struct HttpsConnectionCounts {

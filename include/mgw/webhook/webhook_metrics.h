@@ -23,6 +23,7 @@ struct WebhookMetrics {
   CounterFamily& decisions;           // mustgather_webhook_decisions_total{webhook,allowed,reason}
   CounterFamily& cert_reloads;        // mustgather_webhook_certificate_reloads_total{result}
   CounterFamily& connections_closed;  // mustgather_webhook_connections_closed_total{reason}
+  CounterFamily& slow_handlers;       // mustgather_webhook_slow_handlers_total
 };
 
 // The "reason" label of a decision: "Skipped" (let through unexamined),
