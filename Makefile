@@ -16,7 +16,10 @@ BENCH_SECONDS ?= 10
 
 PACKAGES := build-essential cmake ninja-build pkg-config openssl ca-certificates \
             libcpp-httplib-dev libssl-dev nlohmann-json3-dev libspdlog-dev \
-            libgtest-dev libgmock-dev libyaml-cpp-dev
+            libgtest-dev libgmock-dev libyaml-dev
+# make test only: Go and kubectl's YAML library, to build the YAML oracle
+# (test/support/kubectl_yaml_oracle; its tests skip without them).
+TEST_PACKAGES := golang-go golang-k8s-sigs-yaml-dev golang-gopkg-yaml.v2-dev golang-golang-x-text-dev
 FUZZ_PACKAGES := clang libclang-rt-14-dev
 # make format, format-check and tidy.
 LINT_PACKAGES := clang-format clang-tidy
@@ -25,7 +28,7 @@ BENCH_PACKAGES := golang-go jq
 
 BIN := $(BUILD)/mustgather-webhook
 
-.PHONY: all deps build test run certs asan tsan bench bench-deps fuzz fuzz-deps lint-deps format format-check tidy clean help
+.PHONY: all deps test-deps build test run certs asan tsan bench bench-deps fuzz fuzz-deps lint-deps format format-check tidy clean help
 .PHONY: image deploy deploy-certs undeploy
 
 all: build
@@ -64,7 +67,10 @@ endef
 deps:
 	$(call install_packages,$(PACKAGES))
 
-fuzz-deps: deps
+test-deps: deps
+	$(call install_packages,$(TEST_PACKAGES))
+
+fuzz-deps: test-deps
 	$(call install_packages,$(FUZZ_PACKAGES))
 
 bench-deps: deps
@@ -79,7 +85,7 @@ $(BUILD)/build.ninja:
 build: deps $(BUILD)/build.ninja
 	cmake --build $(BUILD) -j $(JOBS)
 
-test: build
+test: test-deps build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS) --timeout 300
 
 $(CERT_DIR)/tls.crt:
@@ -92,14 +98,14 @@ run: build certs
 	  --tls-cert-file $(CERT_DIR)/tls.crt --tls-key-file $(CERT_DIR)/tls.key \
 	  --allowlist-file examples/allowlist.yaml
 
-asan: deps
+asan: test-deps
 	cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DMGW_WARNINGS_AS_ERRORS=$(WERROR) \
 	  -DMGW_SANITIZE="address;undefined" -DMGW_BUILD_BENCH=OFF
 	cmake --build build-asan -j $(JOBS)
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --test-dir build-asan --output-on-failure -j $(JOBS) --timeout 600
 
-tsan: deps
+tsan: test-deps
 	cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DMGW_WARNINGS_AS_ERRORS=$(WERROR) \
 	  -DMGW_SANITIZE=thread -DMGW_BUILD_BENCH=OFF
 	cmake --build build-tsan -j $(JOBS)
