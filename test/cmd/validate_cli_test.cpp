@@ -164,9 +164,11 @@ TEST(ValidateCliTest, GoldenInputErrors) {
     CliRun r = Validate({"-f", kData + "malformed.yaml", "-f", kData + "all-good.yaml", "-f",
                          kData + "missing.yaml", "-o", format});
     EXPECT_EQ(r.exit_code, 2) << format;
-    EXPECT_EQ(r.err,
-              "error: test/testdata/validate/malformed.yaml:9:15: unterminated quoted string\n"
-              "error: test/testdata/validate/missing.yaml: no such file or directory\n");
+    EXPECT_EQ(
+        r.err,
+        "error: test/testdata/validate/malformed.yaml:10:1: found unexpected end of stream (while "
+        "scanning a quoted scalar at line 9)\n"
+        "error: test/testdata/validate/missing.yaml: no such file or directory\n");
     ExpectGolden(r.out, golden);
   }
 }
@@ -337,8 +339,7 @@ TEST(ValidateCliTest, AllowlistFromInputsRules) {
                             {{"apiVersion", "operator.openshift.io/v1alpha1"},
                              {"kind", "MustGatherImage"},
                              {"metadata", {{"name", name}}},
-                             {"spec", {{"images", {"quay.io/a/" + name + ":1"}}}}},
-                            {}};
+                             {"spec", {{"images", {"quay.io/a/" + name + ":1"}}}}}};
   };
   EXPECT_FALSE(AllowlistFromInputs({})->configured);
   EXPECT_THAT(AllowlistFromInputs({mgi("solo", 1)})->entries, ElementsAre("quay.io/a/solo:1"));

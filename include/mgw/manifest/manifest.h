@@ -21,14 +21,14 @@ namespace mgw {
 
 // One Kubernetes object read from a manifest stream.
 struct ManifestDocument {
-  std::string source;                 // the file name as given, or "<stdin>"
-  int line = 0;                       // 1-based line where the object starts
-  size_t document_index = 0;          // 0-based document in the stream as kubectl cuts it
-                                      // (at --- lines), blank and comment-only ones counted
-  std::optional<size_t> item_index;   // position in the enclosing List's items, if any
-  nlohmann::json object;              // always a JSON object
-  std::vector<std::string> warnings;  // "<source>:LINE:COL: duplicate key ..." from the
-                                      // YAML (a List's go with its first item)
+  std::string source;                      // the file name as given, or "<stdin>"
+  int line = 0;                            // 1-based line where the object starts
+  size_t document_index = 0;               // 0-based document in the stream as kubectl cuts it
+                                           // (at --- lines), blank and comment-only ones counted
+  std::optional<size_t> item_index;        // position in the enclosing List's items, if any
+  nlohmann::json object;                   // always a JSON object
+  std::vector<std::string> warnings = {};  // "<source>:LINE:COL: duplicate key ..." from the
+                                           // YAML (a List's go with its first item)
 };
 
 // Parses every document in `text`. Empty documents (nothing, comments, `~`) are
