@@ -344,6 +344,11 @@ StatusOr<YamlDocument> ReadDocument(const YamlChunk& chunk, std::string_view sou
     if (e->type == YamlEventType::kDocumentEnd || e->type == YamlEventType::kStreamEnd) break;
     if (!builder.Handle(*e)) return builder.error();
   }
+  if (json_stream) {  // kubectl's JSON decoder reads on and refuses trailing garbage
+    StatusOr<YamlEvent> next = reader.Next();
+    if (!next.ok())
+      return InvalidArgumentError(std::string(source) + ":" + next.status().message());
+  }
   MGW_ASSIGN_OR_RETURN(YamlDocument doc, builder.Finish());
   if (doc.root.is_null()) doc.line = chunk.first_line;
   return doc;
