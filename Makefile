@@ -17,9 +17,11 @@ SOAK_SECONDS ?= 600
 
 PACKAGES := build-essential cmake ninja-build pkg-config openssl ca-certificates \
             libcpp-httplib-dev libssl-dev nlohmann-json3-dev libspdlog-dev \
-            libgtest-dev libgmock-dev libyaml-cpp-dev libssh-dev libarchive-dev
-# Test peers only: the real SFTP server (and CONNECT proxy) the upload tests run.
-TEST_PACKAGES := python3-asyncssh
+            libgtest-dev libgmock-dev libyaml-dev libssh-dev libarchive-dev
+# make test only: the real SFTP server (and CONNECT proxy) the upload tests run, and Go
+# with kubectl's YAML library for the YAML oracle (test/support/kubectl_yaml_oracle).
+TEST_PACKAGES := python3-asyncssh golang-go golang-k8s-sigs-yaml-dev golang-gopkg-yaml.v2-dev \
+                 golang-golang-x-text-dev
 FUZZ_PACKAGES := clang libclang-rt-14-dev
 # make format, format-check and tidy.
 LINT_PACKAGES := clang-format clang-tidy
@@ -71,7 +73,7 @@ deps:
 test-deps: deps
 	$(call install_packages,$(TEST_PACKAGES))
 
-fuzz-deps: deps
+fuzz-deps: test-deps
 	$(call install_packages,$(FUZZ_PACKAGES))
 
 bench-deps: deps

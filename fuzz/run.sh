@@ -28,7 +28,7 @@ dict_for() {
     admission_review | mustgather_rules) echo "fuzz/json.dict" ;;
     image_ref) echo "fuzz/image_ref.dict" ;;
     http_request_head) echo "fuzz/http_request_head.dict" ;;
-    manifest | fast_yaml) [ -f "$root/fuzz/yaml.dict" ] && echo "fuzz/yaml.dict" ;;
+    manifest | kubectl_yaml) [ -f "$root/fuzz/yaml.dict" ] && echo "fuzz/yaml.dict" ;;
   esac
 }
 

@@ -13,8 +13,9 @@ mgw_fuzz_seed_test(NAME manifest LIBS mgw_cmd
           ${PROJECT_SOURCE_DIR}/test/testdata/validate/mixed
           ${PROJECT_SOURCE_DIR}/examples
           ${PROJECT_SOURCE_DIR}/examples/bad)
-mgw_fuzz_seed_test(NAME fast_yaml LIBS mgw_manifest
-  CORPORA ${PROJECT_SOURCE_DIR}/fuzz/corpus/fast_yaml
+include(KubectlYamlOracle)
+mgw_fuzz_seed_test(NAME kubectl_yaml LIBS mgw_kubectl_yaml_oracle
+  CORPORA ${PROJECT_SOURCE_DIR}/fuzz/corpus/kubectl_yaml
           ${PROJECT_SOURCE_DIR}/fuzz/corpus/manifest
           ${PROJECT_SOURCE_DIR}/test/testdata/manifests
           ${PROJECT_SOURCE_DIR}/examples)

@@ -230,6 +230,7 @@ std::vector<ObjectResult> CheckDocuments(const std::vector<ManifestDocument>& do
     } else if (r.checked) {
       r.errors = CheckMustGatherImage(d.object);
     }
+    if (r.checked) r.warnings.insert(r.warnings.begin(), d.warnings.begin(), d.warnings.end());
     out.push_back(std::move(r));
   }
   return out;

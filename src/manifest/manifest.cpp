@@ -40,7 +40,8 @@ Status AppendItems(const YamlDocument& doc, std::string_view source, size_t inde
                                   ": List item " + std::to_string(i) + " is " +
                                   std::string(TypeName(items[i])) + ", not a mapping");
     }
-    out.push_back({std::string(source), line, index, i, items[i]});
+    out.push_back({std::string(source), line, index, i, items[i],
+                   i == 0 ? doc.warnings : std::vector<std::string>{}});
   }
   return Status::Ok();
 }
@@ -55,7 +56,8 @@ Status AppendDocument(YamlDocument& doc, std::string_view source, size_t index,
         ", not a mapping (a Kubernetes object)");
   }
   if (IsList(doc.root)) return AppendItems(doc, source, index, out);
-  out.push_back({std::string(source), doc.line, index, std::nullopt, std::move(doc.root)});
+  out.push_back({std::string(source), doc.line, index, std::nullopt, std::move(doc.root),
+                 std::move(doc.warnings)});
   return Status::Ok();
 }
 

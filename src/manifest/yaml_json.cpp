@@ -1,20 +1,17 @@
 #include "mgw/manifest/yaml_json.h"
 
 #include <algorithm>
-#include <istream>
+#include <cmath>
+#include <cstdint>
 #include <optional>
-#include <streambuf>
 #include <string>
 #include <unordered_map>
+#include <utility>
 
-#include <yaml-cpp/depthguard.h>
-#include <yaml-cpp/eventhandler.h>
-#include <yaml-cpp/exceptions.h>
-#include <yaml-cpp/mark.h>
-#include <yaml-cpp/parser.h>
-
-#include "manifest/fast_yaml.h"
-#include "manifest/yaml_core_schema.h"
+#include "manifest/yaml_events.h"
+#include "manifest/yaml_scalar.h"
+#include "manifest/yaml_split.h"
+#include "mgw/base/number.h"
 #include "mgw/base/quote.h"
 
 namespace mgw {
@@ -22,316 +19,359 @@ namespace {
 
 using nlohmann::json;
 
-Status ErrorAt(std::string_view source, const YAML::Mark& mark, std::string_view problem) {
-  std::string out(source);
-  if (!mark.is_null()) {
-    out += ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
-  }
-  return InvalidArgumentError(out + ": " + std::string(problem));
-}
+constexpr std::string_view kMergeTag = "tag:yaml.org,2002:merge";
 
-// An istream source over the caller's bytes, read in place.
-class ViewBuf : public std::streambuf {
- public:
-  explicit ViewBuf(std::string_view text) {
-    char* begin = const_cast<char*>(text.data());  // get area only: never written
-    setg(begin, begin, begin + text.size());
-  }
+struct Position {
+  int line = 1;
+  int column = 1;
 };
 
-bool IsBlank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
-
-// yaml-cpp 0.7 accepts a quoted scalar that runs to the end of input; this finds
-// the closing quote of the scalar written at `pos` (after any &anchor and !tag).
-bool QuoteIsTerminated(std::string_view text, size_t pos) {
-  while (pos < text.size() && (text[pos] == '&' || text[pos] == '!')) {
-    while (pos < text.size() && !IsBlank(text[pos])) ++pos;
-    while (pos < text.size() && IsBlank(text[pos])) ++pos;
-  }
-  if (pos >= text.size() || (text[pos] != '"' && text[pos] != '\'')) return true;
-  const char quote = text[pos];
-  for (size_t i = pos + 1; i < text.size(); ++i) {
-    if (quote == '"' && text[i] == '\\') {
-      ++i;
-    } else if (text[i] == quote) {
-      if (quote == '"' || i + 1 >= text.size() || text[i + 1] != '\'') return true;
-      ++i;  // '' is an escaped single quote
-    }
-  }
-  return false;
-}
-
-// True when `gap` holds a "..." document-end marker at the start of a line.
-bool HasDocumentEnd(std::string_view gap) {
-  for (size_t i = gap.find("..."); i != std::string_view::npos; i = gap.find("...", i + 1)) {
-    if (i == 0 || gap[i - 1] == '\n') return true;
-  }
-  return false;
-}
-
+// An anchored node: its value and how many nodes go-yaml decodes when it is aliased.
 struct Anchored {
   json value;
-  size_t nodes = 1;
+  size_t decodes = 1;
 };
 
 // An open mapping or sequence.
 struct Frame {
   json value;
-  YAML::Mark mark;
-  YAML::anchor_t anchor = 0;
-  size_t nodes = 1;  // this node plus everything in it, aliases expanded
+  Position at;
+  std::string anchor;
+  size_t decodes = 1;  // this node and everything in it, aliases expanded
   bool is_map = false;
   bool has_key = false;       // a key was read; its value comes next
   bool merge = false;         // that key is `<<`
   bool record_lines = false;  // this is root.items: record each item's line
   std::string key;
-  YAML::Mark key_mark;
-  std::vector<json> merges;
+  Position key_at;
+  std::vector<std::string> merged;  // keys a merge set; overriding them is no duplicate
 };
 
-// Builds JSON documents from parser events. After the first error every event is
-// ignored, so the parser can run to the end of the document without harm.
-class Builder final : public YAML::EventHandler {
+// go-yaml v2's allowedAliasRatio: the share of decoded nodes that may come from aliases.
+double AllowedAliasRatio(size_t decodes) {
+  constexpr double kLow = 400000;
+  constexpr double kHigh = 4000000;
+  const auto d = static_cast<double>(decodes);
+  if (d <= kLow) return 0.99;
+  if (d >= kHigh) return 0.10;
+  return 0.99 - 0.89 * ((d - kLow) / (kHigh - kLow));
+}
+
+// True for the JSON literals true, false, null and a JSON number.
+bool IsJsonLiteral(std::string_view t) {
+  if (t == "true" || t == "false" || t == "null") return true;
+  size_t i = t.starts_with('-') ? 1 : 0;
+  auto digits = [&] {
+    const size_t start = i;
+    while (i < t.size() && t[i] >= '0' && t[i] <= '9') ++i;
+    return i > start;
+  };
+  if (i < t.size() && t[i] == '0') {
+    ++i;
+  } else if (!digits()) {
+    return false;
+  }
+  if (i < t.size() && t[i] == '.' && (++i, !digits())) return false;
+  if (i < t.size() && (t[i] == 'e' || t[i] == 'E')) {
+    ++i;
+    if (i < t.size() && (t[i] == '+' || t[i] == '-')) ++i;
+    if (!digits()) return false;
+  }
+  return i == t.size();
+}
+
+// Builds one document from parser events; the first error stops it.
+class Builder {
  public:
-  Builder(std::string_view text, std::string_view source, size_t budget)
-      : text_(text), source_(source), budget_(budget) {}
+  Builder(std::string_view source, bool json_stream) : source_(source), json_stream_(json_stream) {}
 
+  // Handles one node event. False after an error (see error()).
+  bool Handle(const YamlEvent& e);
   const Status& error() const { return error_; }
-  std::vector<YamlDocument> Take() { return std::move(docs_); }
-
-  void OnDocumentStart(const YAML::Mark& mark) override;
-  void OnDocumentEnd() override {}
-  void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override;
-  void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override;
-  void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
-                const std::string& value) override;
-  void OnSequenceStart(const YAML::Mark& mark, const std::string& /*tag*/, YAML::anchor_t anchor,
-                       YAML::EmitterStyle::value /*style*/) override {
-    Open(mark, anchor, false);
-  }
-  void OnSequenceEnd() override { Close(); }
-  void OnMapStart(const YAML::Mark& mark, const std::string& /*tag*/, YAML::anchor_t anchor,
-                  YAML::EmitterStyle::value /*style*/) override {
-    Open(mark, anchor, true);
-  }
-  void OnMapEnd() override { Close(); }
+  // The document, or the first problem kubectl meets when it writes it as JSON.
+  StatusOr<YamlDocument> Finish();
 
  private:
-  // Records the first error; false so callers can `return Fail(...)`-style bail out.
-  bool Fail(const YAML::Mark& mark, std::string_view problem);
-  // Starts handling an event at `mark` that adds `nodes` nodes; false to ignore it.
-  bool Begin(const YAML::Mark& mark, size_t nodes);
+  bool Fail(Position at, std::string_view problem);
+  bool Count(Position at, size_t decodes, size_t aliased);
   bool AwaitingKey() const {
     return !stack_.empty() && stack_.back().is_map && !stack_.back().has_key;
   }
-  void SetKey(const YAML::Mark& mark, std::string key, bool merge);
-  void Add(json value, const YAML::Mark& mark, YAML::anchor_t anchor, size_t nodes);
-  void Open(const YAML::Mark& mark, YAML::anchor_t anchor, bool is_map);
-  void Close();
-  bool ApplyMerges(Frame& frame);
+  bool OnScalar(const YamlEvent& e, Position at);
+  bool OnAlias(const YamlEvent& e, Position at);
+  bool Open(const YamlEvent& e, Position at, bool is_map);
+  bool Close();
+  bool SetKey(Position at, const json& key);
+  bool Add(json value, Position at, std::string_view anchor, size_t decodes);
+  bool Merge(Frame& top, json value, Position at);
+  void Insert(Frame& top, json value);
+  std::string Defer(Position at, std::string_view problem);
+  const Status* Survivor(const json& v) const;
 
-  std::string_view text_;
   std::string_view source_;
-  size_t budget_;
-  size_t used_ = 0;
-  size_t last_pos_ = 0;  // the furthest event position seen, for the `---` check
+  bool json_stream_;  // kubectl decodes the stream as JSON: unquoted text must be JSON
   Status error_;
+  YamlDocument doc_;
   std::vector<Frame> stack_;
-  std::unordered_map<YAML::anchor_t, Anchored> anchors_;
-  std::vector<YamlDocument> docs_;
+  std::unordered_map<std::string, Anchored> anchors_;
+  size_t decodes_ = 1;  // go-yaml counts the document node too
+  size_t aliased_ = 0;
+  // Problems kubectl meets only if they survive into the final document (a later
+  // duplicate key may replace them): bad keys, stored under a marker key naming the
+  // entry, and infinite or NaN values.
+  std::vector<Status> deferred_;
+  size_t nonfinite_ = SIZE_MAX;  // the deferred_ entry of the first such value
 };
 
-bool Builder::Fail(const YAML::Mark& mark, std::string_view problem) {
-  if (error_.ok()) error_ = ErrorAt(source_, mark, problem);
+constexpr std::string_view kBadKeyMarker = "\x01mgw-bad-key-";
+
+std::string Builder::Defer(Position at, std::string_view problem) {
+  Fail(at, problem);
+  deferred_.push_back(std::move(error_));
+  error_ = Status::Ok();
+  return std::string(kBadKeyMarker) + std::to_string(deferred_.size() - 1);
+}
+
+// The deferred problem of the first bad key or value left in `v`, or null.
+const Status* Builder::Survivor(const json& v) const {
+  if (v.is_number_float() && !std::isfinite(v.get<double>())) return &deferred_[nonfinite_];
+  if (!v.is_structured()) return nullptr;
+  for (auto it = v.begin(); it != v.end(); ++it) {
+    if (v.is_object() && std::string_view(it.key()).starts_with(kBadKeyMarker)) {
+      std::optional<int64_t> i =
+          ParseDecimal(std::string_view(it.key()).substr(kBadKeyMarker.size()), 0,
+                       static_cast<int64_t>(deferred_.size()) - 1);
+      if (i) return &deferred_[static_cast<size_t>(*i)];
+    }
+    if (const Status* s = Survivor(it.value())) return s;
+  }
+  return nullptr;
+}
+
+StatusOr<YamlDocument> Builder::Finish() {
+  if (!deferred_.empty()) {
+    if (const Status* s = Survivor(doc_.root)) return *s;
+  }
+  return std::move(doc_);
+}
+
+bool Builder::Fail(Position at, std::string_view problem) {
+  if (error_.ok()) {
+    error_ = InvalidArgumentError(std::string(source_) + ":" + std::to_string(at.line) + ":" +
+                                  std::to_string(at.column) + ": " + std::string(problem));
+  }
   return false;
 }
 
-bool Builder::Begin(const YAML::Mark& mark, size_t nodes) {
-  if (!error_.ok()) return false;
-  if (mark.pos > 0) last_pos_ = std::max(last_pos_, static_cast<size_t>(mark.pos));
-  used_ += nodes;
-  if (used_ <= budget_) return true;
-  return Fail(mark, "more than " + std::to_string(budget_) +
-                        " nodes once aliases are expanded (an alias bomb?)");
-}
-
-void Builder::OnDocumentStart(const YAML::Mark& mark) {
-  if (!error_.ok()) return;
-  size_t pos = std::min(static_cast<size_t>(std::max(mark.pos, 0)), text_.size());
-  if (!docs_.empty() && !text_.substr(pos).starts_with("---") &&
-      !HasDocumentEnd(text_.substr(last_pos_, pos - std::min(last_pos_, pos)))) {
-    Fail(mark,
-         "unexpected content after the document; fix the indentation or start a new "
-         "document with ---");
-    return;
-  }
-  docs_.emplace_back();
-  anchors_.clear();
-  stack_.clear();
-}
-
-void Builder::OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) {
-  if (!Begin(mark, 1)) return;
-  if (AwaitingKey()) return SetKey(mark, "null", false);
-  Add(json(nullptr), mark, anchor, 1);
-}
-
-void Builder::OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) {
-  auto it = anchors_.find(anchor);
-  size_t nodes = it == anchors_.end() ? 1 : it->second.nodes;
-  if (!Begin(mark, nodes)) return;
-  if (it == anchors_.end()) {
-    Fail(mark, "an alias may not refer to a node that contains it");
-    return;
-  }
-  const json& v = it->second.value;
-  if (!AwaitingKey()) return Add(v, mark, 0, nodes);
-  if (v.is_structured()) {
-    Fail(mark, "a mapping key must be a scalar");
-    return;
-  }
-  SetKey(mark, v.is_string() ? v.get<std::string>() : v.dump(), false);
-}
-
-void Builder::OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
-                       const std::string& value) {
-  if (!Begin(mark, 1)) return;
-  if (tag != "?" && !QuoteIsTerminated(text_, static_cast<size_t>(std::max(mark.pos, 0)))) {
-    Fail(mark, "unterminated quoted string");
-    return;
-  }
-  if (AwaitingKey()) {
-    if (anchor != 0) anchors_[anchor] = {json(value), 1};
-    return SetKey(mark, value, tag == "?" && value == "<<");
-  }
-  StatusOr<json> v = ResolveTaggedScalar(tag, value);
-  if (!v.ok()) {
-    Fail(mark, v.status().message());
-    return;
-  }
-  Add(std::move(v).value(), mark, anchor, 1);
-}
-
-void Builder::SetKey(const YAML::Mark& mark, std::string key, bool merge) {
-  Frame& top = stack_.back();
-  top.key = std::move(key);
-  top.key_mark = mark;
-  top.merge = merge;
-  top.has_key = true;
-}
-
-void Builder::Add(json value, const YAML::Mark& mark, YAML::anchor_t anchor, size_t nodes) {
-  if (anchor != 0) anchors_[anchor] = {value, nodes};
-  if (stack_.empty()) {
-    YamlDocument& doc = docs_.back();
-    doc.root = std::move(value);
-    doc.line = mark.line + 1;
-    doc.column = mark.column + 1;
-    return;
-  }
-  Frame& top = stack_.back();
-  top.nodes += nodes;
-  if (!top.is_map) {
-    if (top.record_lines) docs_.back().item_lines.push_back(mark.line + 1);
-    top.value.push_back(std::move(value));
-    return;
-  }
-  top.has_key = false;
-  if (top.merge) {
-    top.merges.push_back(std::move(value));
-  } else if (!top.value.get_ref<json::object_t&>()
-                  .try_emplace(std::move(top.key), std::move(value))
-                  .second) {  // try_emplace leaves the key alone when it is a duplicate
-    Fail(top.key_mark, "duplicate key " + QuoteJson(top.key) + " in a mapping");
-  }
-}
-
-void Builder::Open(const YAML::Mark& mark, YAML::anchor_t anchor, bool is_map) {
-  if (!Begin(mark, 1)) return;
-  if (AwaitingKey()) {
-    Fail(mark, "a mapping key must be a scalar");
-    return;
-  }
-  if (stack_.size() >= kMaxYamlDepth) {
-    Fail(mark, "nesting deeper than " + std::to_string(kMaxYamlDepth) + " levels");
-    return;
-  }
-  Frame f;
-  f.value = is_map ? json::object() : json::array();
-  f.mark = mark;
-  f.anchor = anchor;
-  f.is_map = is_map;
-  f.record_lines = !is_map && stack_.size() == 1 && stack_[0].is_map && !stack_[0].merge &&
-                   stack_[0].key == "items";
-  stack_.push_back(std::move(f));
-}
-
-void Builder::Close() {
-  if (!error_.ok() || stack_.empty()) return;
-  Frame f = std::move(stack_.back());
-  stack_.pop_back();
-  if (f.is_map && !ApplyMerges(f)) return;
-  Add(std::move(f.value), f.mark, f.anchor, f.nodes);
-}
-
-// YAML merge keys: earlier sources win over later ones, explicit keys over all.
-bool Builder::ApplyMerges(Frame& frame) {
-  for (const json& source : frame.merges) {
-    const bool one = source.is_object();
-    if (!one && !(source.is_array() && std::all_of(source.begin(), source.end(),
-                                                   [](const json& m) { return m.is_object(); }))) {
-      return Fail(frame.mark,
-                  "the value of a merge key (<<) must be a mapping or a list of "
-                  "mappings");
-    }
-    for (const json& m : one ? json::array({source}) : source) {
-      for (auto it = m.begin(); it != m.end(); ++it) frame.value.emplace(it.key(), it.value());
-    }
+// go-yaml's excessive-aliasing rule, checked as the counts grow.
+bool Builder::Count(Position at, size_t decodes, size_t aliased) {
+  decodes_ += decodes;
+  aliased_ += aliased;
+  if (aliased_ > 100 && decodes_ > 1000 &&
+      static_cast<double>(aliased_) / static_cast<double>(decodes_) > AllowedAliasRatio(decodes_)) {
+    return Fail(at, "document contains excessive aliasing");
   }
   return true;
 }
 
-Status CheckEncoding(std::string_view text, std::string_view source) {
-  if (!text.starts_with("\xFE\xFF") && !text.starts_with("\xFF\xFE") &&
-      text.substr(0, 4).find('\0') == std::string_view::npos) {
-    return Status::Ok();
+bool Builder::Handle(const YamlEvent& e) {
+  const Position at{e.line, e.column};
+  switch (e.type) {
+    case YamlEventType::kScalar:
+      return OnScalar(e, at);
+    case YamlEventType::kAlias:
+      return OnAlias(e, at);
+    case YamlEventType::kSequenceStart:
+      return Open(e, at, false);
+    case YamlEventType::kMappingStart:
+      return Open(e, at, true);
+    case YamlEventType::kSequenceEnd:
+    case YamlEventType::kMappingEnd:
+      return Close();
+    default:
+      return true;
   }
-  return InvalidArgumentError(std::string(source) +
-                              ": UTF-16 and UTF-32 are not supported; save the file as UTF-8");
+}
+
+bool Builder::OnScalar(const YamlEvent& e, Position at) {
+  const bool plain = e.plain && e.tag.empty();
+  if (AwaitingKey() && e.value == "<<" && (plain || e.tag == kMergeTag)) {
+    Frame& top = stack_.back();
+    top.has_key = true;
+    top.merge = true;
+    top.key_at = at;
+    return true;  // go-yaml does not decode the merge key itself
+  }
+  StatusOr<json> v = ResolveYamlScalar(e.tag, e.value, plain);
+  if (!v.ok()) return Fail(at, v.status().message());
+  if (json_stream_ && e.plain &&
+      (!IsJsonLiteral(e.value) || v->is_string() ||
+       (v->is_number_float() && !std::isfinite(v->get<double>())))) {
+    return Fail(at, QuoteJson(std::string(e.value)) +
+                        " is not a JSON value (the stream starts with '{', so kubectl reads "
+                        "it as JSON)");
+  }
+  if (!Count(at, 1, 0)) return false;
+  if (AwaitingKey()) {
+    if (!e.anchor.empty()) anchors_[std::string(e.anchor)] = {*v, 1};
+    return SetKey(at, *v);
+  }
+  if (v->is_number_float() && !std::isfinite(v->get<double>()) && nonfinite_ == SIZE_MAX) {
+    Defer(at, QuoteJson(std::string(e.value)) +
+                  " is infinite or NaN, which JSON cannot hold; kubectl refuses it too");
+    nonfinite_ = deferred_.size() - 1;
+  }
+  return Add(*std::move(v), at, e.anchor, 1);
+}
+
+bool Builder::OnAlias(const YamlEvent& e, Position at) {
+  auto it = anchors_.find(std::string(e.anchor));
+  if (it == anchors_.end()) {
+    return Fail(at, "unknown anchor '" + std::string(e.anchor) + "' referenced");
+  }
+  const size_t nodes = it->second.decodes;
+  if (!Count(at, 1 + nodes, nodes)) return false;
+  if (AwaitingKey()) return SetKey(at, it->second.value);
+  return Add(it->second.value, at, "", 1 + nodes);
+}
+
+bool Builder::SetKey(Position at, const json& key) {
+  StatusOr<std::string> text = YamlKeyText(key);
+  Frame& top = stack_.back();
+  top.key = text.ok() ? *std::move(text) : Defer(at, text.status().message());
+  top.key_at = at;
+  top.merge = false;
+  top.has_key = true;
+  return true;
+}
+
+bool Builder::Open(const YamlEvent& e, Position at, bool is_map) {
+  if (AwaitingKey()) return Fail(at, "a mapping key must be a scalar");
+  if (stack_.size() >= kMaxYamlDepth) {
+    return Fail(at, "nesting deeper than " + std::to_string(kMaxYamlDepth) + " levels");
+  }
+  const bool merge_list = !stack_.empty() && stack_.back().merge && !is_map;
+  if (!Count(at, merge_list ? 0 : 1, 0)) return false;  // a merged list is not decoded itself
+  Frame f;
+  f.value = is_map ? json::object() : json::array();
+  f.at = at;
+  f.anchor = std::string(e.anchor);
+  f.decodes = merge_list ? 0 : 1;
+  f.is_map = is_map;
+  f.record_lines = !is_map && stack_.size() == 1 && stack_[0].is_map && !stack_[0].merge &&
+                   stack_[0].key == "items";
+  stack_.push_back(std::move(f));
+  return true;
+}
+
+bool Builder::Close() {
+  if (stack_.empty()) return true;
+  Frame f = std::move(stack_.back());
+  stack_.pop_back();
+  return Add(std::move(f.value), f.at, f.anchor, f.decodes);
+}
+
+bool Builder::Add(json value, Position at, std::string_view anchor, size_t decodes) {
+  if (!anchor.empty()) anchors_[std::string(anchor)] = {value, decodes};
+  if (stack_.empty()) {
+    doc_.root = std::move(value);
+    doc_.line = at.line;
+    doc_.column = at.column;
+    return true;
+  }
+  Frame& top = stack_.back();
+  top.decodes += decodes;
+  if (!top.is_map) {
+    if (top.record_lines) doc_.item_lines.push_back(at.line);
+    top.value.push_back(std::move(value));
+    return true;
+  }
+  top.has_key = false;
+  if (top.merge) return Merge(top, std::move(value), at);
+  Insert(top, std::move(value));
+  return true;
+}
+
+// Sets top.key, warning when an earlier explicit key of the same text is replaced.
+void Builder::Insert(Frame& top, json value) {
+  auto& object = top.value.get_ref<json::object_t&>();
+  auto [it, inserted] = object.try_emplace(top.key, nullptr);
+  if (!inserted) {
+    auto merged = std::find(top.merged.begin(), top.merged.end(), top.key);
+    if (merged != top.merged.end()) {
+      top.merged.erase(merged);
+    } else {
+      doc_.warnings.push_back(std::string(source_) + ":" + std::to_string(top.key_at.line) + ":" +
+                              std::to_string(top.key_at.column) + ": duplicate key " +
+                              QuoteJson(top.key) + ": kubectl keeps the last value");
+    }
+  }
+  it->second = std::move(value);
+}
+
+// A merge (<<) value: a mapping, or a list of them where earlier ones win. Merged keys
+// replace what the mapping holds so far, as go-yaml v2 does.
+bool Builder::Merge(Frame& top, json value, Position at) {
+  const bool list = value.is_array();
+  if (!value.is_object() && !(list && std::all_of(value.begin(), value.end(),
+                                                  [](const json& m) { return m.is_object(); }))) {
+    return Fail(top.key_at,
+                "map merge requires map or sequence of maps as the value (the value of <<)");
+  }
+  (void)at;
+  auto apply = [&top](json& source) {
+    for (auto& [k, v] : source.get_ref<json::object_t&>()) {
+      top.value[k] = std::move(v);
+      top.merged.push_back(k);
+    }
+  };
+  if (!list) {
+    apply(value);
+    return true;
+  }
+  for (auto m = value.rbegin(); m != value.rend(); ++m) apply(*m);
+  return true;
+}
+
+// Reads the events of the first document of `chunk` (go-yaml reads no further).
+StatusOr<YamlDocument> ReadDocument(const YamlChunk& chunk, std::string_view source,
+                                    bool json_stream) {
+  YamlEventReader reader(chunk.text, chunk.first_line, json_stream);
+  Builder builder(source, json_stream);
+  for (;;) {
+    StatusOr<YamlEvent> e = reader.Next();
+    if (!e.ok()) return InvalidArgumentError(std::string(source) + ":" + e.status().message());
+    if (e->type == YamlEventType::kDocumentEnd || e->type == YamlEventType::kStreamEnd) break;
+    if (!builder.Handle(*e)) return builder.error();
+  }
+  if (json_stream) {  // kubectl's JSON decoder reads on and refuses trailing garbage
+    StatusOr<YamlEvent> next = reader.Next();
+    if (!next.ok())
+      return InvalidArgumentError(std::string(source) + ":" + next.status().message());
+  }
+  MGW_ASSIGN_OR_RETURN(YamlDocument doc, builder.Finish());
+  if (doc.root.is_null()) doc.line = chunk.first_line;
+  return doc;
 }
 
 }  // namespace
 
 StatusOr<std::vector<YamlDocument>> ParseYamlStream(std::string_view text,
                                                     std::string_view source_name) {
-  MGW_RETURN_IF_ERROR(CheckEncoding(text, source_name));
-  std::string_view body = text.starts_with("\xEF\xBB\xBF") ? text.substr(3) : text;
-  if (std::optional<std::vector<YamlDocument>> docs = FastParseYamlStream(body)) {
-    return *std::move(docs);
-  }
-  return ParseYamlStreamWithYamlCpp(text, source_name);
-}
-
-StatusOr<std::vector<YamlDocument>> ParseYamlStreamWithYamlCpp(std::string_view text,
-                                                               std::string_view source_name) {
-  MGW_RETURN_IF_ERROR(CheckEncoding(text, source_name));
-  if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);  // so marks are byte offsets
-  ViewBuf buf(text);
-  std::istream in(&buf);
-  Builder builder(text, source_name, std::max(kMinYamlNodeBudget, text.size()));
+  std::vector<YamlDocument> docs;
   try {
-    YAML::Parser parser(in);
-    while (parser.HandleNextDocument(builder)) MGW_RETURN_IF_ERROR(builder.error());
-  } catch (const YAML::DeepRecursion& e) {  // the builder's own depth error comes first
-    return builder.error().ok() ? ErrorAt(source_name, e.mark, "nesting is too deep")
-                                : builder.error();
-  } catch (const YAML::Exception& e) {
-    return builder.error().ok() ? ErrorAt(source_name, e.mark, e.msg) : builder.error();
+    // kubectl reads a stream that starts with '{' as JSON; its YAML reading agrees
+    // with JSON's except for the \/ escape.
+    const size_t first = text.find_first_not_of(" \t\r\n");
+    const bool json_stream = first != std::string_view::npos && text[first] == '{';
+    for (const YamlChunk& chunk : SplitYamlDocuments(text)) {
+      MGW_ASSIGN_OR_RETURN(YamlDocument doc, ReadDocument(chunk, source_name, json_stream));
+      docs.push_back(std::move(doc));
+    }
   } catch (const json::exception& e) {
     return InternalError(std::string(source_name) + ": " + e.what());
   }
-  MGW_RETURN_IF_ERROR(builder.error());
-  return builder.Take();
+  return docs;
 }
 
 }  // namespace mgw

@@ -22,6 +22,7 @@ using nlohmann::json;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using ::testing::Not;
 using ::testing::StartsWith;
 
 const std::string kSourceDir = MGW_SOURCE_DIR "/";
@@ -163,9 +164,11 @@ TEST(ValidateCliTest, GoldenInputErrors) {
     CliRun r = Validate({"-f", kData + "malformed.yaml", "-f", kData + "all-good.yaml", "-f",
                          kData + "missing.yaml", "-o", format});
     EXPECT_EQ(r.exit_code, 2) << format;
-    EXPECT_EQ(r.err,
-              "error: test/testdata/validate/malformed.yaml:9:15: unterminated quoted string\n"
-              "error: test/testdata/validate/missing.yaml: no such file or directory\n");
+    EXPECT_EQ(
+        r.err,
+        "error: test/testdata/validate/malformed.yaml:10:1: found unexpected end of stream (while "
+        "scanning a quoted scalar at line 9)\n"
+        "error: test/testdata/validate/missing.yaml: no such file or directory\n");
     ExpectGolden(r.out, golden);
   }
 }
@@ -238,6 +241,34 @@ TEST(ValidateCliTest, StrictTurnsWarningsIntoFailures) {
   CliRun strict = Validate({"-f", warned, "--strict"});
   EXPECT_EQ(strict.exit_code, 1);
   EXPECT_THAT(strict.out, HasSubstr("2 warnings, which --strict treats as errors"));
+}
+
+TEST(ValidateCliTest, YamlReadAsKubectlReadsIt) {
+  // kubectl reads yes/on as true and no as false (YAML 1.1): the first object is
+  // accepted, and the claim name `no` is the boolean false, which is refused.
+  const std::string text =
+      "apiVersion: operator.openshift.io/v1alpha1\nkind: MustGather\n"
+      "metadata: {name: yes-no, namespace: ns}\nspec:\n  retainResourcesOnCompletion: yes\n"
+      "  storage:\n    type: PersistentVolume\n    persistentVolume:\n"
+      "      claim: {name: no}\n      subPath: on\n";
+  CliRun r = Validate({"-f", "-"}, text);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.out, Not(HasSubstr("retainResourcesOnCompletion")));
+  EXPECT_THAT(r.out, HasSubstr("spec.storage.persistentVolume.claim.name"));
+  EXPECT_THAT(r.out, HasSubstr("spec.storage.persistentVolume.subPath"));
+}
+
+TEST(ValidateCliTest, DuplicateKeysWarnWithTheirPositionAndFailUnderStrict) {
+  const std::string text =
+      "apiVersion: operator.openshift.io/v1alpha1\nkind: MustGather\n"
+      "metadata: {name: dup, namespace: ns}\nspec:\n  storage:\n    type: PersistentVolume\n"
+      "    persistentVolume:\n      claim: {name: first}\n      claim: {name: mg}\n";
+  CliRun lax = Validate({"-f", "-"}, text);
+  EXPECT_EQ(lax.exit_code, 0);
+  EXPECT_THAT(lax.out, HasSubstr("  warning: <stdin>:9:7: duplicate key \"claim\": kubectl keeps "
+                                 "the last value\n"));
+  CliRun strict = Validate({"-f", "-", "--strict"}, text);
+  EXPECT_EQ(strict.exit_code, 1);
 }
 
 TEST(ValidateCliTest, NamespaceFlagIsTheFallbackNamespace) {

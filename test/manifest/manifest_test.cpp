@@ -41,11 +41,11 @@ TEST(ManifestTest, MultiDocumentFileSkipsEmptyDocuments) {
   EXPECT_EQ(docs[0].document_index, 0u);
   EXPECT_EQ(NameOf(docs[1]), "settings");
   EXPECT_EQ(docs[1].line, 17);
-  EXPECT_EQ(docs[1].document_index, 3u);
+  EXPECT_EQ(docs[1].document_index, 2u);  // kubectl drops the empty chunk between --- lines
   EXPECT_EQ(docs[1].object["data"]["enabled"], "true");  // quoted: stays a string
   EXPECT_EQ(NameOf(docs[2]), "cluster");
   EXPECT_EQ(docs[2].line, 26);
-  EXPECT_EQ(docs[2].document_index, 4u);
+  EXPECT_EQ(docs[2].document_index, 3u);
   for (const ManifestDocument& d : docs) {
     EXPECT_EQ(d.source, "multi.yaml");
     EXPECT_FALSE(d.item_index.has_value());
@@ -81,7 +81,8 @@ TEST(ManifestTest, MalformedFileNamesFileLineAndColumn) {
   ASSERT_THAT(text, IsOk());
   EXPECT_THAT(
       ParseManifests(*text, "manifests/malformed.yaml"),
-      StatusIs(StatusCode::kInvalidArgument, "manifests/malformed.yaml:5:13: illegal map value"));
+      StatusIs(StatusCode::kInvalidArgument,
+               "manifests/malformed.yaml:5:13: mapping values are not allowed in this context"));
 }
 
 TEST(ManifestTest, ListEdgeCases) {
@@ -117,8 +118,20 @@ TEST(ManifestTest, RejectsDocumentsThatAreNotMappings) {
 }
 
 TEST(ManifestTest, ParseErrorsCarryTheSourceName) {
-  EXPECT_THAT(ParseManifests("a: 1\na: 2\n", "dir/x.yaml"),
-              StatusIs(StatusCode::kInvalidArgument, StartsWith("dir/x.yaml:2:1: duplicate key")));
+  EXPECT_THAT(ParseManifests("a: 1\n- b\n", "dir/x.yaml"),
+              StatusIs(StatusCode::kInvalidArgument, StartsWith("dir/x.yaml:2:1: ")));
+}
+
+TEST(ManifestTest, DuplicateKeysWarnAndKeepTheLastValue) {
+  StatusOr<std::vector<ManifestDocument>> docs =
+      ParseManifests("kind: A\na: 1\na: 2\n---\nkind: List\nitems: [{x: 1, x: 2}, {}]\n", "x.yaml");
+  ASSERT_THAT(docs, IsOk());
+  ASSERT_EQ(docs->size(), 3u);
+  EXPECT_EQ((*docs)[0].object["a"], 2);
+  EXPECT_THAT((*docs)[0].warnings,
+              ElementsAre("x.yaml:3:1: duplicate key \"a\": kubectl keeps the last value"));
+  EXPECT_THAT((*docs)[1].warnings, ElementsAre(StartsWith("x.yaml:6:16: duplicate key \"x\"")));
+  EXPECT_TRUE((*docs)[2].warnings.empty());
 }
 
 TEST(ManifestTest, ManifestFileNames) {

@@ -70,7 +70,7 @@ constexpr std::string_view kPlain[] = {
     "a|b",
     "x>y",
     "50%",
-    "a: b",  // a key where a value belongs: yaml-cpp rejects it
+    "a: b",  // a key where a value belongs: YAML refuses it
 };
 
 constexpr std::string_view kQuoted[] = {

@@ -1,7 +1,7 @@
-// Random YAML streams shaped like Kubernetes manifests, for differential tests of the
-// fast YAML path against yaml-cpp: block mappings and sequences at varied indents,
-// compact `- key: value` items, sequences at their key's indent, flow collections,
-// tricky plain and quoted scalars, comments, blank lines, document markers, CRLF.
+// Random YAML streams shaped like Kubernetes manifests, for the differential test
+// against kubectl's converter (kubectl_yaml_oracle_test): block mappings and sequences
+// at varied indents, compact `- key: value` items, sequences at their key's indent, flow
+// collections, tricky plain and quoted scalars, comments, blank lines, document markers, CRLF.
 // Deterministic: the same seed gives the same text on every run.
 #ifndef MGW_TEST_MANIFEST_GENERATOR_H_
 #define MGW_TEST_MANIFEST_GENERATOR_H_

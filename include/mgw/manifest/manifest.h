@@ -2,7 +2,7 @@
 // YAML (JSON is read as YAML, so one path gives both their line numbers), with
 // `kind: List` (any kind ending in "List") expanded into its items. Reading files and
 // walking directories (I/O) is kept apart from parsing (pure). Typing, limits and
-// duplicate-key handling are those of yaml_json.h. Thread-compatible.
+// duplicate-key handling are kubectl's, as in yaml_json.h. Thread-compatible.
 #ifndef MGW_MANIFEST_MANIFEST_H_
 #define MGW_MANIFEST_MANIFEST_H_
 
@@ -21,11 +21,14 @@ namespace mgw {
 
 // One Kubernetes object read from a manifest stream.
 struct ManifestDocument {
-  std::string source;                // the file name as given, or "<stdin>"
-  int line = 0;                      // 1-based line where the object starts
-  size_t document_index = 0;         // 0-based YAML document in the stream, empty ones counted
-  std::optional<size_t> item_index;  // position in the enclosing List's items, if any
-  nlohmann::json object;             // always a JSON object
+  std::string source;                      // the file name as given, or "<stdin>"
+  int line = 0;                            // 1-based line where the object starts
+  size_t document_index = 0;               // 0-based document in the stream as kubectl cuts it
+                                           // (at --- lines), blank and comment-only ones counted
+  std::optional<size_t> item_index;        // position in the enclosing List's items, if any
+  nlohmann::json object;                   // always a JSON object
+  std::vector<std::string> warnings = {};  // "<source>:LINE:COL: duplicate key ..." from the
+                                           // YAML (a List's go with its first item)
 };
 
 // Parses every document in `text`. Empty documents (nothing, comments, `~`) are

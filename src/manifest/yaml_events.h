@@ -1,0 +1,61 @@
+// libyaml's event parser behind a small C++ face: one document's events at a time,
+// with 1-based positions and errors as Status. libyaml is the C library go-yaml v2
+// (and so kubectl) was ported from, so both accept the same grammar. Not thread-safe;
+// one reader per stream.
+#ifndef MGW_MANIFEST_YAML_EVENTS_H_
+#define MGW_MANIFEST_YAML_EVENTS_H_
+
+#include <memory>
+#include <string_view>
+
+#include "mgw/base/status.h"
+
+namespace mgw {
+
+enum class YamlEventType {
+  kStreamStart,
+  kStreamEnd,
+  kDocumentStart,
+  kDocumentEnd,
+  kAlias,
+  kScalar,
+  kSequenceStart,
+  kSequenceEnd,
+  kMappingStart,
+  kMappingEnd,
+};
+
+// One parser event. The views point into the reader and stay valid until its next Next().
+struct YamlEvent {
+  YamlEventType type = YamlEventType::kStreamEnd;
+  int line = 1;             // 1-based, in the whole stream (the reader's line offset added)
+  int column = 1;           // 1-based, in characters as libyaml counts them
+  std::string_view anchor;  // the &anchor of a node, or the name an alias refers to
+  std::string_view tag;     // the node's resolved tag ("tag:yaml.org,2002:int"), or empty
+  std::string_view value;   // a scalar's text, escapes applied
+  bool plain = false;       // a scalar written plain (unquoted, not a block scalar)
+};
+
+class YamlEventReader {
+ public:
+  // Reads `text` (UTF-8, UTF-16 with a byte order mark) whose first line is line
+  // `first_line` of the stream. `text` must outlive the reader. Double-quoted scalars
+  // follow go-yaml v2: \' is an escape and \/ is not, unless `json` (kubectl reads a
+  // JSON stream with a JSON decoder, where \/ is an escape).
+  YamlEventReader(std::string_view text, int first_line, bool json = false);
+  ~YamlEventReader();
+  YamlEventReader(const YamlEventReader&) = delete;
+  YamlEventReader& operator=(const YamlEventReader&) = delete;
+
+  // The next event. INVALID_ARGUMENT "LINE:COL: <libyaml's problem>" for malformed
+  // input (and for every call after that).
+  StatusOr<YamlEvent> Next();
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace mgw
+
+#endif  // MGW_MANIFEST_YAML_EVENTS_H_
