@@ -198,6 +198,9 @@ Status WebhookServer::Start() {
   o.threads = loops;
   o.max_connections = options_.max_connections;
   o.limits.max_body_bytes = kMaxBodyBytes;
+  if (options_.max_inflight_body_bytes > 0) {
+    o.limits.body_budget = std::make_shared<BodyBudget>(options_.max_inflight_body_bytes);
+  }
   o.on_close = [this](std::string_view reason, size_t n) {
     metrics_.connections_closed.WithLabels({std::string(reason)}).Inc(static_cast<double>(n));
   };

@@ -9,11 +9,13 @@
 
 #include <chrono>
 #include <cstddef>
+#include <memory>
 #include <optional>
 #include <string>
 
 #include <openssl/types.h>
 
+#include "mgw/net/body_budget.h"
 #include "mgw/net/http_request_head.h"
 
 namespace mgw {
@@ -21,6 +23,10 @@ namespace mgw {
 struct HttpLimits {
   size_t max_head_bytes = 8 * 1024;  // request line plus headers (httplib's limit too)
   size_t max_body_bytes = 0;         // larger Content-Length gets 413 unread
+  // Shared by every connection of a server: a body is buffered only once its
+  // Content-Length fits beside the others in flight; otherwise 503 with
+  // Retry-After, unread, and the connection closes. Null: no cap.
+  std::shared_ptr<BodyBudget> body_budget;
 };
 
 struct HttpsRequest {
@@ -35,6 +41,7 @@ struct HttpsResponse {
   int status = 200;
   std::string content_type = "text/plain; charset=utf-8";
   std::string body;
+  int retry_after_seconds = 0;  // a Retry-After header when positive
 };
 
 // "HTTP/1.1 <status> <reason>" plus Content-Type, Content-Length and, when
@@ -102,7 +109,10 @@ class HttpsConnection {
   size_t ReadSocket(Clock::time_point now);
   bool Flush(Clock::time_point now);
   void Finish(Clock::time_point now);
-  void FailWith(int status, std::string message, Clock::time_point now);
+  void FailWith(int status, std::string message, Clock::time_point now,
+                int retry_after_seconds = 0);
+  bool ReserveBody(size_t length, Clock::time_point now);
+  void ReleaseBody();
   void Linger(Clock::time_point now);
   void Enter(Phase phase, Clock::time_point now);
 
@@ -125,7 +135,8 @@ class HttpsConnection {
   std::optional<RequestHead> head_;
   size_t head_bytes_ = 0;
   bool continue_sent_ = false;
-  std::string out_;  // ciphertext not yet written
+  size_t reserved_body_ = 0;  // taken from limits_.body_budget for the current request
+  std::string out_;           // ciphertext not yet written
   size_t out_offset_ = 0;
 };
 
