@@ -25,8 +25,9 @@ TEST_PACKAGES := python3-asyncssh golang-go golang-k8s-sigs-yaml-dev golang-gopk
 FUZZ_PACKAGES := clang libclang-rt-14-dev
 # make format, format-check and tidy.
 LINT_PACKAGES := clang-format clang-tidy
-# make bench only: the Go net/http reference webhook, and jq for the result table.
-BENCH_PACKAGES := golang-go jq
+# make bench only: the Go net/http reference webhook, nginx for the no-work TLS floor,
+# and jq for the result table.
+BENCH_PACKAGES := golang-go jq nginx-light
 
 BIN := $(BUILD)/mustgather-webhook
 

@@ -6,6 +6,7 @@
 # handshake per request, measures the server's CPU time per request (the fair
 # figure on a shared machine), samples its RSS idle and under load, runs the
 # same loads against the Go net/http reference in bench/go-reference, runs
+# an nginx fixed answer (the TLS floor) at 16 connections, prints the ratios, runs
 # validate_bench and any other bench binary in BUILD_DIR/bench, and finally stops
 # the server with SIGTERM and checks that it exits 0. Bounded: each load run lasts
 # SECONDS and every other step has a timeout.
@@ -190,12 +191,69 @@ else
   echo "go not found: skipping the Go reference runs (make bench installs golang-go)" >&2
 fi
 
+# The floor: nginx (nginx-light) answering every POST with a fixed AdmissionReview
+# over the same TLS certificate, one worker on the same core. TLS and HTTP with no
+# work: what no webhook can beat. Skipped, with a note, when nginx is not installed.
+floor_runs=()
+nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
+if [ -x "$nginx_bin" ]; then
+  nginx_dir="$out/nginx"
+  mkdir -p "$nginx_dir"
+  nginx_port=$((20000 + RANDOM % 20000))
+  answer='{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","response":{"uid":"705ab4f5-6393-11e8-b7cc-42010a800002","allowed":true}}'
+  cat >"$nginx_dir/nginx.conf" <<CONF
+worker_processes 1;
+daemon off;
+pid $nginx_dir/nginx.pid;
+error_log $nginx_dir/error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path $nginx_dir;
+  server {
+    listen 127.0.0.1:$nginx_port ssl;
+    ssl_certificate $certs/tls.crt;
+    ssl_certificate_key $certs/tls.key;
+    ssl_protocols TLSv1.3;
+    keepalive_requests 1000000;
+    client_max_body_size 8m;
+    location / { default_type application/json; return 200 '$answer'; }
+  }
+}
+CONF
+  taskset -c 0 "$nginx_bin" -c "$nginx_dir/nginx.conf" -e "$nginx_dir/error.log" &
+  pid=$!
+  port=$nginx_port
+  for _ in $(seq 50); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+    sleep 0.1
+  done
+  sleep 1
+  load nginx-floor-16 16
+  kill -TERM "$pid"
+  wait "$pid" 2>/dev/null || true
+  pid=""
+  floor_runs=(nginx-floor-16)
+else
+  echo "nginx not found: skipping the TLS floor run (make bench installs nginx-light)" >&2
+fi
+
+# rate RUN: its req/s, or "" when it did not run.
+rate() { [ -f "$out/$1.json" ] && command -v jq >/dev/null && jq -r '.requests_per_s' "$out/$1.json" || true; }
+# ratio A B: A/B to two decimals, or "-" when either is missing.
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b == 0) print "-"; else printf "%.2f", a / b }'; }
+
 echo "== webhook (server pinned to CPU 0, client to CPU $client_cpu; $(nproc) CPUs; ${seconds}s per run)"
 printf 'run\tconnections\treq/s\tp50 ms\tp99 ms\tserver CPU us/req\terrors\n'
 for r in keepalive-1 keepalive-16 keepalive-64 handshake-per-request-4 keepalive-16-nodeadline \
-  keepalive-16-nolog "${go_runs[@]}"; do
+  keepalive-16-nolog "${go_runs[@]}" "${floor_runs[@]}"; do
   row "$r"
 done
+ours=$(rate keepalive-16) ours_nolog=$(rate keepalive-16-nolog)
+go_log=$(rate go-keepalive-16-log) go_nolog=$(rate go-keepalive-16) floor=$(rate nginx-floor-16)
+echo "ratios at 16 connections: this server / Go reference $(ratio "$ours" "$go_log") (both logging)," \
+  "$(ratio "$ours_nolog" "$go_nolog") (neither); this server / nginx floor $(ratio "$ours" "$floor")" \
+  "(logging), $(ratio "$ours_nolog" "$floor") (--log-level=warn)"
 [ -z "${go_rss_idle:-}" ] || echo "Go reference: RSS idle ${go_rss_idle} KiB, peak (VmHWM) ${go_rss_peak} KiB"
 echo "RSS idle ${rss_idle} KiB, under 64-connection load ${rss_load} KiB, peak (VmHWM) ${rss_peak} KiB"
 echo "server threads after the runs: ${threads_now:-?} (event loop, watchdog, certificate and allowlist watchers, probe listener)"

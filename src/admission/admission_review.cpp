@@ -4,6 +4,7 @@
 
 #include "mgw/base/json_access.h"
 #include "mgw/base/json_patch.h"
+#include "mgw/base/json_select.h"
 
 namespace mgw {
 namespace {
@@ -59,8 +60,7 @@ Status CheckNesting(std::string_view body) {
 
 // nlohmann's message without its "[json.exception.parse_error.101] " prefix; it
 // echoes the offending token, which may be long or not UTF-8.
-std::string ExceptionText(const json::exception& e) {
-  std::string_view what = e.what();
+std::string ExceptionText(std::string_view what) {
   const size_t end = what.find("] ");
   if (!what.empty() && what.front() == '[' && end != std::string_view::npos) {
     what.remove_prefix(end + 2);
@@ -73,7 +73,7 @@ StatusOr<json> ParseJson(std::string_view body) {
   try {
     return json::parse(body);
   } catch (const json::exception& e) {
-    return InvalidArgumentError("request body is not valid JSON: " + ExceptionText(e));
+    return InvalidArgumentError("request body is not valid JSON: " + ExceptionText(e.what()));
   }
 }
 
@@ -233,6 +233,68 @@ StatusOr<AdmissionRequest> ParseReview(json& review) {
   return out;
 }
 
+// A selector for the fields a reader names; each is kept whole.
+JsonSelector Fields(std::initializer_list<const char*> keys) {
+  JsonSelector s;
+  for (const char* key : keys) s.members.emplace(key, JsonSelector::All());
+  return s;
+}
+
+// What ParseReview and the handlers read of object and oldObject: metadata's
+// name, namespace and generateName, and the whole spec (UPDATE compares it).
+// Anything other than an object is kept whole, as messages quote it.
+JsonSelector ObjectSelector() {
+  JsonSelector s;
+  s.members.emplace("metadata", Fields({"name", "namespace", "generateName"}));
+  s.members.emplace("spec", JsonSelector::All());
+  return s;
+}
+
+// Exactly the members ParseReview reads, and the objects above. The root keeps
+// only its type when it is not an object (the message does not quote it).
+const JsonSelector& ReviewSelector() {
+  static const JsonSelector* const kSelector = [] {
+    JsonSelector request =
+        Fields({"uid", "subResource", "name", "namespace", "operation", "dryRun"});
+    request.members.emplace("kind", Fields({"group", "version", "kind"}));
+    request.members.emplace("resource", Fields({"group", "version", "resource"}));
+    request.members.emplace("userInfo", Fields({"username", "uid", "groups"}));
+    request.members.emplace("object", ObjectSelector());
+    request.members.emplace("oldObject", ObjectSelector());
+    auto* root = new JsonSelector(Fields({"apiVersion", "kind"}));
+    root->members.emplace("request", std::move(request));
+    root->keep_other = false;
+    return root;
+  }();
+  return *kSelector;
+}
+
+// The apiVersion and uid found before a parse stopped, for a timeout answer.
+void KeepEnvelope(const json& review, AdmissionRequest& partial) {
+  partial.api_version = JsonStringAt(review, {"apiVersion"});
+  partial.uid = JsonStringAt(review, {"request", "uid"});
+}
+
+StatusOr<json> SelectReview(std::string_view body, const AdmissionParseLimits& limits,
+                            AdmissionRequest* partial) {
+  MGW_RETURN_IF_ERROR(CheckNesting(body));
+  JsonSelectLimits select_limits;
+  select_limits.deadline = limits.deadline;
+  select_limits.clock = limits.clock;
+  json review;
+  Status s = SelectJson(body, ReviewSelector(), select_limits, review);
+  if (s.ok()) return review;
+  switch (s.code()) {
+    case StatusCode::kInvalidArgument:
+      return InvalidArgumentError("request body is not valid JSON: " + ExceptionText(s.message()));
+    case StatusCode::kDeadlineExceeded:
+      if (partial != nullptr) KeepEnvelope(review, *partial);
+      return s;
+    default:
+      return InvalidArgumentError("request body cannot be read: " + s.message());
+  }
+}
+
 nlohmann::ordered_json StatusJson(const AdmissionStatus& status) {
   nlohmann::ordered_json out = nlohmann::ordered_json::object();
   if (status.code != 0) out["code"] = status.code;
@@ -258,14 +320,25 @@ nlohmann::ordered_json ResponseJson(const AdmissionResponse& response) {
 
 }  // namespace
 
-StatusOr<AdmissionRequest> ParseAdmissionReview(std::string_view body) {
+StatusOr<AdmissionRequest> ParseAdmissionReview(std::string_view body,
+                                                const AdmissionParseLimits& limits,
+                                                AdmissionRequest* partial) {
+  MGW_ASSIGN_OR_RETURN(json review, SelectReview(body, limits, partial));
+  try {
+    return ParseReview(review);
+  } catch (const json::exception& e) {
+    return InvalidArgumentError("malformed AdmissionReview: " + ExceptionText(e.what()));
+  }
+}
+
+StatusOr<AdmissionRequest> ParseAdmissionReviewTree(std::string_view body) {
   MGW_ASSIGN_OR_RETURN(json review, ParseJson(body));
   // The readers only use non-throwing accessors; the catch is the boundary's
   // guarantee should one ever slip through.
   try {
     return ParseReview(review);
   } catch (const json::exception& e) {
-    return InvalidArgumentError("malformed AdmissionReview: " + ExceptionText(e));
+    return InvalidArgumentError("malformed AdmissionReview: " + ExceptionText(e.what()));
   }
 }
 

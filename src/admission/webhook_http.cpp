@@ -83,6 +83,21 @@ json LogFields(Endpoint endpoint, const AdmissionRequest& req, const AdmissionRe
   return log;
 }
 
+// The timeout answer for a review whose parse outlived its budget; `partial`
+// holds the apiVersion and uid read before the parse stopped.
+HttpReply TimedOut(const AdmissionRequest& partial, const ReviewDeadline& deadline) {
+  AdmissionResult result = DeadlineExceededResult(partial, deadline);
+  HttpReply reply;
+  reply.body = SerializeAdmissionReview(result.response);
+  reply.log = {{"uid", partial.uid},
+               {"allowed", false},
+               {"code", result.response.status->code},
+               {"message", "the deadline passed while the body was parsed"},
+               {"budget", FormatDuration(deadline.budget)},
+               {"limit", deadline.explanation}};
+  return reply;
+}
+
 }  // namespace
 
 std::string_view EndpointPath(Endpoint endpoint) {
@@ -118,7 +133,13 @@ std::variant<AdmissionRequest, HttpReply> DecodeAdmission(const HttpExchange& ex
     return PlainError(413, "request body of " + std::to_string(exchange.body.size()) +
                                " bytes exceeds the limit of " + std::to_string(kMaxBodyBytes));
   }
-  StatusOr<AdmissionRequest> request = ParseAdmissionReview(exchange.body);
+  AdmissionParseLimits limits;
+  if (exchange.deadline != nullptr) limits.deadline = exchange.due;
+  AdmissionRequest partial;
+  StatusOr<AdmissionRequest> request = ParseAdmissionReview(exchange.body, limits, &partial);
+  if (request.status().code() == StatusCode::kDeadlineExceeded) {
+    return TimedOut(partial, *exchange.deadline);
+  }
   if (!request.ok())
     return PlainError(400, "not an AdmissionReview: " + request.status().message());
   return std::move(request).value();

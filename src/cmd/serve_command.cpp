@@ -41,6 +41,10 @@ FlagSet ServeFlags() {
   f.Add({"max-connections", "MGW_MAX_CONNECTIONS", "1024",
          "Open HTTPS connections at most; past it the longest idle one makes room, or a new "
          "one is refused when none is idle."});
+  f.Add({"max-inflight-body-bytes", "MGW_MAX_INFLIGHT_BODY_BYTES",
+         std::to_string(kDefaultMaxInflightBodyBytes),
+         "Request-body bytes held at once across all connections; a body that does not fit "
+         "is answered 503 with Retry-After. 0 removes the cap."});
   f.Add({"max-review-duration", "MGW_MAX_REVIEW_DURATION", "2s",
          "Answer every review within this (or sooner, per the apiserver's ?timeout=); a review "
          "not decided in time is denied with code 504. 0 disables the deadline."});
@@ -69,6 +73,8 @@ StatusOr<std::chrono::nanoseconds> NonNegativeDuration(const FlagValues& v,
 Status AddHardeningOptions(const FlagValues& v, ServerOptions& o) {
   MGW_ASSIGN_OR_RETURN(int64_t max_connections, v.GetInt("max-connections", 1, 99999));
   o.max_connections = static_cast<size_t>(max_connections);
+  MGW_ASSIGN_OR_RETURN(int64_t inflight, v.GetInt("max-inflight-body-bytes", 0, int64_t{1} << 40));
+  o.max_inflight_body_bytes = static_cast<size_t>(inflight);
   MGW_ASSIGN_OR_RETURN(o.max_review_duration, NonNegativeDuration(v, "max-review-duration"));
   MGW_ASSIGN_OR_RETURN(o.shutdown_delay, NonNegativeDuration(v, "shutdown-delay"));
   o.client_auth.ca_file = v.Get("client-ca-file");

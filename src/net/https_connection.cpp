@@ -93,6 +93,10 @@ std::string SerializeResponse(const HttpsResponse& response, const ResponseFrami
     out += "\r\nAllow: ";
     out += framing.allow;
   }
+  if (response.retry_after_seconds > 0) {
+    out += "\r\nRetry-After: ";
+    out += std::to_string(response.retry_after_seconds);
+  }
   if (framing.close) out += "\r\nConnection: close";
   out += "\r\n\r\n";
   if (!framing.head_only) out += response.body;
@@ -241,6 +245,7 @@ std::optional<HttpsRequest> HttpsConnection::TakeRequest(Clock::time_point now) 
                now);
       return std::nullopt;
     }
+    if (!ReserveBody(static_cast<size_t>(length), now)) return std::nullopt;
   }
   size_t length = static_cast<size_t>(head_->content_length.value_or(0));
   if (in_.size() - head_bytes_ < length) {
@@ -254,9 +259,16 @@ std::optional<HttpsRequest> HttpsConnection::TakeRequest(Clock::time_point now) 
   }
   HttpsRequest request;
   request.started = request_started_;
-  request.body.assign(in_, head_bytes_, length);
-  in_.erase(0, head_bytes_ + length);
-  if (in_.empty() && in_.capacity() > kKeptBufferBytes) std::string().swap(in_);
+  if (in_.size() == head_bytes_ + length && length > kKeptBufferBytes) {
+    // The buffer holds just this request: hand it over rather than copy a big body.
+    request.body = std::move(in_);
+    request.body.erase(0, head_bytes_);
+    in_.clear();
+  } else {
+    request.body.assign(in_, head_bytes_, length);
+    in_.erase(0, head_bytes_ + length);
+    if (in_.empty() && in_.capacity() > kKeptBufferBytes) std::string().swap(in_);
+  }
   request.head = std::move(*head_);
   head_.reset();
   continue_sent_ = false;
@@ -327,6 +339,7 @@ bool HttpsConnection::Flush(Clock::time_point now) {
 
 void HttpsConnection::Respond(const HttpsResponse& response, bool close) {
   if (phase_ != Phase::kAwaiting) return;
+  ReleaseBody();
   close_after_write_ = close || closing_ || !request_keep_alive_;
   std::string bytes = SerializeResponse(
       response, {close_after_write_, request_head_only_, limits_.allow, WallNow(nullptr)});
@@ -344,13 +357,40 @@ void HttpsConnection::Respond(const HttpsResponse& response, bool close) {
   Enter(Phase::kWriting, Clock::now());
 }
 
-void HttpsConnection::FailWith(int status, std::string message, Clock::time_point now) {
+void HttpsConnection::FailWith(int status, std::string message, Clock::time_point now,
+                               int retry_after_seconds) {
   in_.clear();
   head_.reset();
   Enter(Phase::kAwaiting, now);
   request_keep_alive_ = false;
   request_head_only_ = false;
-  Respond({status, "text/plain; charset=utf-8", std::move(message) + "\n"}, true);
+  Respond({status, "text/plain; charset=utf-8", std::move(message) + "\n", retry_after_seconds},
+          true);
+}
+
+// Takes the body's bytes from the server-wide budget before any of it is
+// buffered, and sizes the buffer for it once. False after answering 503.
+bool HttpsConnection::ReserveBody(size_t length, Clock::time_point now) {
+  const std::shared_ptr<BodyBudget>& budget = limits_.body_budget;
+  if (budget != nullptr && length > 0) {
+    if (!budget->TryReserve(length)) {
+      FailWith(503,
+               "the server is holding " + std::to_string(budget->in_use()) +
+                   " bytes of request bodies, its limit is " + std::to_string(budget->limit()) +
+                   ", and this body of " + std::to_string(length) +
+                   " bytes does not fit; retry shortly",
+               now, 1);
+      return false;
+    }
+    reserved_body_ = length;
+  }
+  if (length > kKeptBufferBytes) in_.reserve(head_bytes_ + length);
+  return true;
+}
+
+void HttpsConnection::ReleaseBody() {
+  if (reserved_body_ > 0) limits_.body_budget->Release(reserved_body_);
+  reserved_body_ = 0;
 }
 
 // After a response: idle for the next request (TakeRequest picks up one already
@@ -392,6 +432,7 @@ void HttpsConnection::CloseWhenIdle(Clock::time_point now) {
 }
 
 void HttpsConnection::Close() {
+  ReleaseBody();
   if (fd_ >= 0) ::close(fd_);
   fd_ = -1;
   phase_ = Phase::kClosed;

@@ -109,8 +109,17 @@ void WebhookServer::Serve(std::shared_ptr<HttpsExchange> exchange) {
     return;
   }
   metrics_.in_flight.WithLabels({std::string(EndpointPath(*endpoint))}).Add(1);
-  std::variant<AdmissionRequest, HttpReply> decoded =
-      DecodeAdmission({req.head.method, req.head.Header("Content-Type"), req.body});
+  // The budget covers the parse too: the decoder stops at the same moment the
+  // timer in Evaluate would fire.
+  HttpExchange http{req.head.method, req.head.Header("Content-Type"), req.body};
+  std::optional<ReviewDeadline> deadline;
+  if (options_.max_review_duration > Clock::duration::zero()) {
+    deadline = ComputeReviewDeadline(QueryParameter(req.head.query, "timeout").value_or(""),
+                                     options_.max_review_duration);
+    http.deadline = &*deadline;
+    http.due = req.started + std::chrono::duration_cast<Clock::duration>(deadline->budget);
+  }
+  std::variant<AdmissionRequest, HttpReply> decoded = DecodeAdmission(http);
   if (HttpReply* error = std::get_if<HttpReply>(&decoded)) {
     exchange->Claim();
     return Answer(*endpoint, *exchange, std::move(*error), start);
@@ -190,6 +199,9 @@ Status WebhookServer::Start() {
   o.max_connections = options_.max_connections;
   o.limits.max_body_bytes = kMaxBodyBytes;
   o.limits.allow = "POST";  // every endpoint; webhook_http answers 405 to the rest
+  if (options_.max_inflight_body_bytes > 0) {
+    o.limits.body_budget = std::make_shared<BodyBudget>(options_.max_inflight_body_bytes);
+  }
   o.on_close = [this](std::string_view reason, size_t n) {
     metrics_.connections_closed.WithLabels({std::string(reason)}).Inc(static_cast<double>(n));
   };

@@ -77,7 +77,9 @@ TEST(AdmissionReviewTest, ParsesUpdateWithOldObjectAndDryRun) {
   const AdmissionRequest r = ParseFixture("update_v1.json");
   EXPECT_EQ(r.operation, "UPDATE");
   EXPECT_EQ(r.object["spec"]["mustGatherImage"], "quay.io/my-org/my-custom-must-gather:latest");
-  EXPECT_EQ(r.old_object["metadata"]["resourceVersion"], "48100");
+  EXPECT_EQ(r.old_object["metadata"]["name"], "network-debug");
+  // Only what the rules read is kept: metadata.resourceVersion is not.
+  EXPECT_FALSE(r.old_object["metadata"].contains("resourceVersion"));
   EXPECT_TRUE(r.dry_run);
   EXPECT_EQ(r.user_info.uid, "");  // absent in this request
 }
@@ -100,7 +102,8 @@ TEST(AdmissionReviewTest, ParsesCreateWithGenerateNameAndNoName) {
 TEST(AdmissionReviewTest, ParsesStatusSubresourceUpdate) {
   const AdmissionRequest r = ParseFixture("status_subresource_v1.json");
   EXPECT_EQ(r.sub_resource, "status");
-  EXPECT_EQ(r.object["status"]["completed"], true);
+  EXPECT_FALSE(r.object.contains("status"));  // the rules never read it
+  EXPECT_TRUE(r.object["spec"].is_object());
 }
 
 TEST(AdmissionReviewTest, KeepsV1beta1ApiVersion) {
@@ -286,9 +289,44 @@ TEST(AdmissionReviewTest, DoesNotCountBracketsInsideStrings) {
 TEST(AdmissionReviewTest, ParsesLargeObject) {
   json review = ValidReview();
   review["request"]["object"]["data"] = std::string(8 << 20, 'x');
+  review["request"]["object"]["spec"]["blob"] = std::string(1 << 20, 'y');
   StatusOr<AdmissionRequest> r = ParseAdmissionReview(review.dump());
   ASSERT_THAT(r, IsOk());
-  EXPECT_EQ(r->object["data"].get_ref<const std::string&>().size(), 8u << 20);
+  EXPECT_FALSE(r->object.contains("data"));
+  EXPECT_EQ(r->object["spec"]["blob"].get_ref<const std::string&>().size(), 1u << 20);
+  StatusOr<AdmissionRequest> tree = ParseAdmissionReviewTree(review.dump());
+  ASSERT_THAT(tree, IsOk());
+  EXPECT_EQ(tree->object["data"].get_ref<const std::string&>().size(), 8u << 20);
+}
+
+TEST(AdmissionReviewTest, RejectsMoreThanTheValueCapInTheKeptParts) {
+  json review = ValidReview();
+  review["request"]["object"]["spec"]["many"] = json::array();
+  for (int i = 0; i < 70000; ++i) review["request"]["object"]["spec"]["many"].push_back(0);
+  EXPECT_THAT(ParseAdmissionReview(review.dump()),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("more than 65536 values")));
+  // The same count outside the kept parts is only scanned.
+  review["request"]["object"]["data"] = std::move(review["request"]["object"]["spec"]["many"]);
+  review["request"]["object"]["spec"].erase("many");
+  EXPECT_THAT(ParseAdmissionReview(review.dump()), IsOk());
+}
+
+TEST(AdmissionReviewTest, StopsParsingAtTheDeadlineAndKeepsTheEnvelope) {
+  json review = ValidReview();
+  // dump() sorts keys, so this comes after request.uid, as in an apiserver's body.
+  review["request"]["zzz"] = json::array();
+  for (int i = 0; i < 20000; ++i) review["request"]["zzz"].push_back(json::object());
+  AdmissionParseLimits limits;
+  const auto now = std::chrono::steady_clock::time_point{} + std::chrono::seconds(5);
+  limits.clock = [now] { return now; };
+  limits.deadline = now;
+  AdmissionRequest partial;
+  EXPECT_THAT(ParseAdmissionReview(review.dump(), limits, &partial),
+              StatusIs(StatusCode::kDeadlineExceeded));
+  EXPECT_EQ(partial.uid, review["request"]["uid"]);
+  EXPECT_EQ(partial.api_version, review["apiVersion"]);
+  limits.deadline = now + std::chrono::seconds(1);
+  EXPECT_THAT(ParseAdmissionReview(review.dump(), limits, &partial), IsOk());
 }
 
 TEST(AdmissionReviewTest, SerializesMinimalAllowedResponseExactly) {

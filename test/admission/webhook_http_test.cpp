@@ -149,5 +149,30 @@ TEST(EndpointTest, PathsRoundTrip) {
   EXPECT_FALSE(EndpointForPath("/validate").has_value());
 }
 
+TEST_F(WebhookHttpTest, ParseThatOutlivesTheBudgetGetsTheTimeoutAnswer) {
+  json object = MustGather("pvc");
+  object["data"] = json::array();
+  for (int i = 0; i < 20000; ++i) object["data"].push_back(json::object());
+  json review = Review(object);
+  review["request"].erase("object");  // dump() sorts keys: keep uid before the bulk
+  review["request"]["zzz"] = object;
+  const std::string body = review.dump();
+  const ReviewDeadline deadline{std::chrono::milliseconds(500), "the test's budget"};
+  HttpExchange exchange{"POST", "application/json", body, &deadline,
+                        std::chrono::steady_clock::now() - std::chrono::seconds(1)};
+  std::variant<AdmissionRequest, HttpReply> decoded = DecodeAdmission(exchange);
+  ASSERT_TRUE(std::holds_alternative<HttpReply>(decoded));
+  const HttpReply& r = std::get<HttpReply>(decoded);
+  EXPECT_EQ(r.status, 200);
+  const json response = json::parse(r.body)["response"];
+  EXPECT_EQ(response["uid"], "uid-1");
+  EXPECT_EQ(response["allowed"], false);
+  EXPECT_EQ(response["status"]["code"], 504);
+  EXPECT_THAT(response["status"]["message"].get<std::string>(), HasSubstr("within 500ms"));
+  // With time left, the same body decodes.
+  exchange.due = std::chrono::steady_clock::now() + std::chrono::hours(1);
+  EXPECT_TRUE(std::holds_alternative<AdmissionRequest>(DecodeAdmission(exchange)));
+}
+
 }  // namespace
 }  // namespace mgw

@@ -1033,5 +1033,42 @@ TEST_F(HttpsServerTest, NonTlsClientIsClosed) {
   EXPECT_EQ(BodyOf(tls->Request(Get("/echo"))), "GET /echo ");
 }
 
+// The body budget is shared by all connections: bodies reserve their declared
+// length when their head arrives, one that does not fit is refused with 503 and
+// Retry-After before any of it is buffered, and a small request still fits.
+TEST_F(HttpsServerTest, BodiesPastTheServerWideBudgetGet503AndSmallOnesStillFit) {
+  HttpsServerOptions o = Options();
+  o.limits.max_body_bytes = 1 << 20;
+  o.limits.body_budget = std::make_shared<BodyBudget>(3 * 300'000 + 1000);
+  std::shared_ptr<BodyBudget> budget = o.limits.body_budget;
+  ASSERT_NO_FATAL_FAILURE(StartServer(std::move(o)));
+  const std::string part =
+      "POST /echo HTTP/1.1\r\nContent-Length: 300000\r\n\r\n" + std::string(100'000, 'x');
+  std::vector<std::unique_ptr<Client>> holders;
+  for (int i = 0; i < 3; ++i) {
+    holders.push_back(NewClient());
+    ASSERT_TRUE(holders.back()->Connect(port_));
+    ASSERT_TRUE(holders.back()->Write(part));
+  }
+  ASSERT_TRUE(WaitUntil([&] { return budget->in_use() == 900'000u; }));
+  auto refused = NewClient();
+  ASSERT_TRUE(refused->Connect(port_));
+  std::string got = refused->Request("POST /echo HTTP/1.1\r\nContent-Length: 2000\r\n\r\n");
+  EXPECT_THAT(got, StartsWith("HTTP/1.1 503 Service Unavailable\r\n"));
+  EXPECT_THAT(got, HasSubstr("\r\nRetry-After: 1\r\n"));
+  EXPECT_THAT(got, HasSubstr("does not fit"));
+  EXPECT_TRUE(refused->ServerClosed(2000ms));
+  auto small = NewClient();
+  ASSERT_TRUE(small->Connect(port_));
+  EXPECT_EQ(BodyOf(small->Request(Post("/echo", "tiny"))), "POST /echo tiny");
+  // Finishing one held body answers it and gives its bytes back.
+  ASSERT_TRUE(holders[0]->Write(std::string(200'000, 'x')));
+  EXPECT_THAT(holders[0]->ReadResponse(), StartsWith("HTTP/1.1 200 OK\r\n"));
+  ASSERT_TRUE(WaitUntil([&] { return budget->in_use() == 600'000u; }));
+  holders.clear();  // closing the others gives back the rest
+  EXPECT_TRUE(WaitUntil([&] { return budget->in_use() == 0u; }));
+  EXPECT_EQ(handled_, 2);
+}
+
 }  // namespace
 }  // namespace mgw

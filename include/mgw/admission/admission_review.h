@@ -4,6 +4,7 @@
 #ifndef MGW_ADMISSION_ADMISSION_REVIEW_H_
 #define MGW_ADMISSION_ADMISSION_REVIEW_H_
 
+#include <chrono>
 #include <map>
 #include <optional>
 #include <string>
@@ -12,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "mgw/base/clock.h"
 #include "mgw/base/status.h"
 
 namespace mgw {
@@ -76,7 +78,25 @@ inline constexpr int kMaxAdmissionReviewDepth = 256;
 // message names the field, e.g. "request.uid must be a non-empty string"). Absent
 // and null are the same for every optional field; fields the codec does not read
 // (options, requestKind, userInfo.extra, ...) are ignored. Never throws.
-StatusOr<AdmissionRequest> ParseAdmissionReview(std::string_view body);
+//
+// It builds only what it reads: the envelope, and of request.object and
+// request.oldObject metadata.name, metadata.namespace, metadata.generateName and
+// spec (other members of those objects read as absent). So memory is the body plus
+// the kept parts, at most 65,536 values (INVALID_ARGUMENT past that), whatever the
+// shape of the rest. DEADLINE_EXCEEDED when `limits.deadline` passes during the
+// parse; `partial`, when given, then gets the apiVersion and uid read so far.
+struct AdmissionParseLimits {
+  std::optional<std::chrono::steady_clock::time_point> deadline;
+  SteadyClock clock;  // null: the system's
+};
+StatusOr<AdmissionRequest> ParseAdmissionReview(std::string_view body,
+                                                const AdmissionParseLimits& limits = {},
+                                                AdmissionRequest* partial = nullptr);
+
+// The same checks and messages over a full nlohmann tree of the body, with
+// request.object and request.oldObject whole: the reference the selective
+// decoder is tested and fuzzed against. Memory is tens of times the body.
+StatusOr<AdmissionRequest> ParseAdmissionReviewTree(std::string_view body);
 
 // Renders the response as compact JSON: an AdmissionReview in
 // `response.api_version` (admission.k8s.io/v1 when empty) with response.uid and

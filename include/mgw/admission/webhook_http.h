@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "mgw/admission/admission_handler.h"
+#include "mgw/admission/review_deadline.h"
 
 namespace mgw {
 
@@ -30,6 +31,10 @@ struct HttpExchange {
   std::string_view method;
   std::string_view content_type;
   std::string_view body;
+  // When set, the review's budget (see review_deadline.h) and the moment it runs
+  // out: the decoder stops there and the reply is the timeout answer.
+  const ReviewDeadline* deadline = nullptr;
+  std::chrono::steady_clock::time_point due{};
 };
 
 struct HttpReply {
@@ -41,7 +46,9 @@ struct HttpReply {
 
 // The three stages of ServeAdmission, for callers that run the handler under a
 // deadline (the TLS server). DecodeAdmission does the HTTP checks and the codec:
-// an error reply (405, 415, 413, 400, as ServeAdmission) or the request.
+// an error reply (405, 415, 413, 400, as ServeAdmission), the 200 timeout answer
+// (DeadlineExceededResult) when exchange.deadline passes while the body is
+// parsed, or the request.
 std::variant<AdmissionRequest, HttpReply> DecodeAdmission(const HttpExchange& exchange);
 // The endpoint's handler; an exception becomes allowed=false, code 500.
 AdmissionResult EvaluateAdmission(Endpoint endpoint, const AdmissionRequest& request,

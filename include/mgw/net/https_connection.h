@@ -9,11 +9,13 @@
 
 #include <chrono>
 #include <cstddef>
+#include <memory>
 #include <optional>
 #include <string>
 
 #include <openssl/types.h>
 
+#include "mgw/net/body_budget.h"
 #include "mgw/net/http_request_head.h"
 
 namespace mgw {
@@ -23,6 +25,10 @@ struct HttpLimits {
   size_t max_body_bytes = 0;         // larger Content-Length gets 413 unread
   // The methods the server's resources accept, sent as Allow with every 405.
   std::string allow;
+  // Shared by every connection of a server: a body is buffered only once its
+  // Content-Length fits beside the others in flight; otherwise 503 with
+  // Retry-After, unread, and the connection closes. Null: no cap.
+  std::shared_ptr<BodyBudget> body_budget;
 };
 
 struct HttpsRequest {
@@ -37,6 +43,7 @@ struct HttpsResponse {
   int status = 200;
   std::string content_type = "text/plain; charset=utf-8";
   std::string body;
+  int retry_after_seconds = 0;  // a Retry-After header when positive
 };
 
 // How a response goes on the wire besides its own fields.
@@ -116,7 +123,10 @@ class HttpsConnection {
   size_t ReadSocket(Clock::time_point now);
   bool Flush(Clock::time_point now);
   void Finish(Clock::time_point now);
-  void FailWith(int status, std::string message, Clock::time_point now);
+  void FailWith(int status, std::string message, Clock::time_point now,
+                int retry_after_seconds = 0);
+  bool ReserveBody(size_t length, Clock::time_point now);
+  void ReleaseBody();
   void Linger(Clock::time_point now);
   void Enter(Phase phase, Clock::time_point now);
 
@@ -140,7 +150,8 @@ class HttpsConnection {
   std::optional<RequestHead> head_;
   size_t head_bytes_ = 0;
   bool continue_sent_ = false;
-  std::string out_;  // ciphertext not yet written
+  size_t reserved_body_ = 0;  // taken from limits_.body_budget for the current request
+  std::string out_;           // ciphertext not yet written
   size_t out_offset_ = 0;
 };
 

@@ -28,6 +28,8 @@
 
 namespace mgw {
 
+inline constexpr size_t kDefaultMaxInflightBodyBytes = 32 * 1024 * 1024;
+
 // The handler stage, replaceable in tests (e.g. by a slow one).
 using Evaluator =
     std::function<AdmissionResult(Endpoint, const AdmissionRequest&, const HandlerConfig&)>;
@@ -43,6 +45,10 @@ struct ServerOptions {
   // idle one is closed to make room for a new one.
   size_t worker_threads = 0;
   size_t max_connections = 1024;
+  // Request-body bytes buffered at once across all connections; a body that does
+  // not fit gets 503 with Retry-After. 0: no cap. The default keeps four bodies at
+  // the 7 MiB limit, and the Deployment's 128 MiB limit, in reach of each other.
+  size_t max_inflight_body_bytes = kDefaultMaxInflightBodyBytes;
   // Cap on one review, from its first byte to the answer; the apiserver's
   // ?timeout= may shorten it. Zero: no deadline, the handler answers when done.
   std::chrono::nanoseconds max_review_duration = std::chrono::seconds(2);
