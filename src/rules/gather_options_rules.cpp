@@ -131,7 +131,7 @@ void Checker::CheckAudit(const json& spec) {
 void Checker::CheckProxyUrl(const json& proxy, std::string_view key, std::string_view field) {
   const json* url = At(proxy, key);
   if (url == nullptr || !IsType(*url, json::value_t::string, field, "a string (a URL)")) return;
-  const std::string& s = url->get_ref<const std::string&>();
+  const auto& s = url->get_ref<const std::string&>();
   if (s.empty() || IsProxyUrl(s)) return;
   Error(Invalid(std::string(field), RedactUrlCredentials(s),
                 "must be an absolute http:// or https:// URL with a host, such as "
@@ -144,7 +144,7 @@ void Checker::CheckNoProxy(const json& proxy) {
       !IsType(*list, json::value_t::string, kNoProxyField, "a comma-separated string")) {
     return;
   }
-  const std::string& s = list->get_ref<const std::string&>();
+  const auto& s = list->get_ref<const std::string&>();
   size_t start = 0;
   while (!s.empty() && start <= s.size()) {
     size_t end = s.find(',', start);
@@ -180,7 +180,7 @@ void Checker::CheckCaseId(const json& sftp) {
     return;
   }
   if (!IsType(*id, json::value_t::string, field, "a string such as \"01234567\"")) return;
-  const std::string& s = id->get_ref<const std::string&>();
+  const auto& s = id->get_ref<const std::string&>();
   bool ok = s.size() <= kCaseIdMaxLength;
   for (char c : s) ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '-');
   if (!ok) {
@@ -205,7 +205,7 @@ void Checker::CheckSecretRef(const json& sftp) {
     return;
   }
   if (!IsType(*name, json::value_t::string, field, "a string")) return;
-  const std::string& s = name->get_ref<const std::string&>();
+  const auto& s = name->get_ref<const std::string&>();
   if (s.size() > kDns1123SubdomainMaxLength) {
     Error(TooLong(field, *name, kDns1123SubdomainMaxLength));
   } else if (!IsDns1123Subdomain(s)) {
@@ -218,7 +218,7 @@ void Checker::CheckHost(const json& sftp) {
   const std::string field(kSftpHostField);
   const json* host = At(sftp, "host");
   if (host == nullptr || !IsType(*host, json::value_t::string, field, "a string")) return;
-  const std::string& s = host->get_ref<const std::string&>();
+  const auto& s = host->get_ref<const std::string&>();
   if (s.empty() || IsHostWithOptionalPort(s)) return;
   Error(Invalid(field, *host,
                 "must be a DNS name or IP address with an optional ':port', e.g. '" +
