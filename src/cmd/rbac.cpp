@@ -19,6 +19,15 @@ const std::vector<RbacRule>& RequiredRbacRules() {
        kUsedByServe | kUsedByReconcile,
        "Warn at admission about a missing or unbound PVC; wait for it to be Bound before the "
        "Job (both read a watch-backed cache, never a single GET)."},
+      {"",
+       "secrets",
+       {"get"},
+       RbacScope::kCluster,
+       kUsedByReconcile,
+       "Check the upload credentials Secret a MustGather names (that username and password are "
+       "there and non-empty) before creating its Job. Only get, by the name the MustGather "
+       "gives: no list or watch, so the reconciler can neither enumerate Secrets nor cache "
+       "their values; no values are kept, logged or shown."},
       {"batch",
        "jobs",
        {"create", "delete", "get", "list", "watch"},
@@ -27,6 +36,13 @@ const std::vector<RbacRule>& RequiredRbacRules() {
        "Create one gather Job per MustGather, follow it (cache, plus a live GET before "
        "concluding it vanished), delete it when done; background propagation lets the "
        "garbage collector remove its pods, so no pod permission is needed."},
+      {"config.openshift.io",
+       "proxies",
+       {"get"},
+       RbacScope::kCluster,
+       kUsedByReconcile,
+       "Read OpenShift's cluster-wide Proxy \"cluster\" when a gather Job is built and the "
+       "MustGather sets no proxy; on clusters without that API the GET is simply NotFound."},
       {std::string(kApiGroup),
        std::string(kMustGatherImageResource),
        {"get", "list", "watch"},

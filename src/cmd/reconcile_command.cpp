@@ -41,6 +41,14 @@ FlagSet ReconcileFlags() {
          "Reconcile MustGathers in this namespace only (empty: every namespace)."});
   f.Add({"default-image", "DEFAULT_MUST_GATHER_IMAGE", std::string(kDefaultGatherImage),
          "The gather image for MustGathers that name none; always allowed."});
+  f.Add({"self-image", "MGW_SELF_IMAGE", "",
+         "This program's own image: the gather Job's upload step runs it. The Deployment sets "
+         "it to the reconciler container's image; empty makes MustGathers with an "
+         "uploadTarget fail."});
+  f.Add({"http-proxy", "HTTP_PROXY", "",
+         "Proxy for gather Jobs when neither the MustGather nor the cluster Proxy sets one."});
+  f.Add({"https-proxy", "HTTPS_PROXY", "", "Likewise, for HTTPS."});
+  f.Add({"no-proxy", "NO_PROXY", "", "Likewise, the hosts reached directly."});
   f.Add({"leader-elect", "MGW_LEADER_ELECT", "true",
          "Elect one leader among the replicas through a coordination.k8s.io Lease; only the "
          "leader reconciles.",
@@ -81,7 +89,10 @@ StatusOr<Settings> ToSettings(const FlagValues& v) {
   s.reconciler.resync = std::chrono::duration_cast<std::chrono::milliseconds>(*resync);
   if (v.Get("default-image").empty()) return InvalidArgumentError("--default-image is empty");
   s.reconciler.ns = v.Get("namespace");
-  s.reconciler.executor.job_config.default_image = v.Get("default-image");
+  JobConfig& job = s.reconciler.executor.job_config;
+  job.default_image = v.Get("default-image");
+  job.self_image = v.Get("self-image");
+  job.reconciler_proxy = {v.Get("http-proxy"), v.Get("https-proxy"), v.Get("no-proxy")};
   s.leader_elect = v.GetBool("leader-elect");
   s.lease_namespace = v.Get("leader-election-namespace");
   s.lease_name = v.Get("leader-election-id");

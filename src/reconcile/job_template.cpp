@@ -19,11 +19,6 @@ constexpr size_t kJobNameMaxLength = kDns1123LabelMaxLength;  // the job-name po
 constexpr size_t kHashDigits = 10;
 constexpr size_t kShortenedPrefixLength = kJobNameMaxLength - 1 - kHashDigits;
 
-// Runs the image's gather script; pipefail keeps its exit code, so a failed gather fails
-// the pod and the Job. -a keeps the log of earlier attempts (backoffLimit retries).
-constexpr std::string_view kGatherScript =
-    "set -o pipefail; /usr/bin/gather 2>&1 | tee -a /must-gather/must-gather.log";
-
 // What the Job is built from, read and checked once.
 struct Inputs {
   std::string name;
@@ -34,6 +29,9 @@ struct Inputs {
   std::string service_account;
   std::optional<int64_t> deadline_seconds;
   std::vector<std::string> images;
+  bool audit = false;
+  bool upload = false;
+  std::string run_path;  // RunPath(sub_path, run directory)
 };
 
 uint64_t Fnv1a64(std::string_view s) {
@@ -116,6 +114,22 @@ Status ReadSpec(const json& mg, const JobConfig& config, Inputs& in) {
     }
   }
   in.images = GatherImages(mg, config.default_image);
+  in.audit = GathersAuditLogs(mg);
+  in.upload = UploadsToSftp(mg);
+  if (in.upload && config.self_image.empty()) {
+    return FailedPreconditionError(
+        "spec.uploadTarget: the reconciler does not know its own image, which runs the upload; "
+        "a cluster admin must set --self-image (MGW_SELF_IMAGE) on the reconciler");
+  }
+  return Status::Ok();
+}
+
+Status ReadRun(const RunSettings& run, Inputs& in) {
+  if (run.run_directory.empty() || run.run_directory.find('/') != std::string::npos) {
+    return InvalidArgumentError("run directory: " + QuoteJson(run.run_directory) +
+                                " must be one non-empty path element");
+  }
+  in.run_path = RunPath(in.sub_path, run.run_directory);
   return Status::Ok();
 }
 
@@ -141,36 +155,79 @@ std::string ContainerName(size_t index) {
 
 // The mount's subPath for container `index`: see the file comment of the header.
 std::string MountSubPath(const Inputs& in, size_t index) {
-  if (in.images.size() == 1) return in.sub_path;
-  std::string base = in.sub_path;
-  while (!base.empty() && base.back() == '/') base.pop_back();
-  return base.empty() ? ContainerName(index) : base + "/" + ContainerName(index);
+  if (in.images.size() == 1) return in.run_path;
+  return in.run_path + "/" + ContainerName(index);
 }
 
-json Container(const Inputs& in, const JobConfig& config, size_t index) {
-  json mount = {{"name", std::string(kOutputVolumeName)},
-                {"mountPath", std::string(kOutputMountPath)}};
-  if (std::string sub = MountSubPath(in, index); !sub.empty()) mount["subPath"] = sub;
-  return {{"name", ContainerName(index)},
-          {"image", in.images[index]},
-          {"command", {"/bin/bash", "-c", std::string(kGatherScript)}},
-          {"volumeMounts", json::array({mount})},
-          {"resources",
-           {{"requests", {{"cpu", config.cpu_request}, {"memory", config.memory_request}}}}},
-          {"securityContext",
-           {{"allowPrivilegeEscalation", false}, {"capabilities", {{"drop", {"ALL"}}}}}},
-          {"terminationMessagePolicy", "FallbackToLogsOnError"}};
+json SecurityContext() {
+  return {{"allowPrivilegeEscalation", false}, {"capabilities", {{"drop", {"ALL"}}}}};
 }
 
-json PodSpec(const Inputs& in, const JobConfig& config) {
+json Container(const Inputs& in, const JobConfig& config, const RunSettings& run, size_t index) {
+  json mounts = json::array({{{"name", std::string(kOutputVolumeName)},
+                              {"mountPath", std::string(kOutputMountPath)},
+                              {"subPath", MountSubPath(in, index)}}});
+  std::string exit_file;
+  if (in.upload) {
+    exit_file = std::string(kExitCodeDir) + "/" + ContainerName(index);
+    mounts.push_back(
+        {{"name", std::string(kExitCodeVolumeName)}, {"mountPath", std::string(kExitCodeDir)}});
+  }
+  std::optional<int64_t> timeout = in.upload ? in.deadline_seconds : std::nullopt;
+  json c = {{"name", ContainerName(index)},
+            {"image", in.images[index]},
+            {"command", {"/bin/bash", "-c", GatherScript(in.audit, timeout, exit_file)}},
+            {"volumeMounts", std::move(mounts)},
+            {"resources",
+             {{"requests", {{"cpu", config.cpu_request}, {"memory", config.memory_request}}}}},
+            {"securityContext", SecurityContext()},
+            {"terminationMessagePolicy", "FallbackToLogsOnError"}};
+  if (json env = ProxyEnv(run.proxy); !env.empty()) c["env"] = std::move(env);
+  return c;
+}
+
+// Upstream's placement: prefer infra nodes, and tolerate their taint.
+void PlaceOnInfraNodes(json& pod) {
+  json exists = {{"key", std::string(kInfraNodeLabel)}, {"operator", "Exists"}};
+  pod["affinity"] = {
+      {"nodeAffinity",
+       {{"preferredDuringSchedulingIgnoredDuringExecution",
+         {{{"weight", 1}, {"preference", {{"matchExpressions", json::array({exists})}}}}}}}}};
+  json toleration = exists;
+  toleration["effect"] = "NoSchedule";
+  pod["tolerations"] = json::array({std::move(toleration)});
+}
+
+json PodSpec(const json& mg, const Inputs& in, const JobConfig& config, const RunSettings& run) {
   json containers = json::array();
-  for (size_t i = 0; i < in.images.size(); ++i) containers.push_back(Container(in, config, i));
-  return {{"restartPolicy", "Never"},
-          {"serviceAccountName", in.service_account},
-          {"securityContext", {{"seccompProfile", {{"type", "RuntimeDefault"}}}}},
-          {"containers", std::move(containers)},
-          {"volumes", json::array({{{"name", std::string(kOutputVolumeName)},
-                                    {"persistentVolumeClaim", {{"claimName", in.claim}}}}})}};
+  std::vector<std::string> names;
+  for (size_t i = 0; i < in.images.size(); ++i) {
+    containers.push_back(Container(in, config, run, i));
+    names.push_back(ContainerName(i));
+  }
+  json volumes = json::array({{{"name", std::string(kOutputVolumeName)},
+                               {"persistentVolumeClaim", {{"claimName", in.claim}}}}});
+  if (in.upload) {
+    UploadStep step{config.self_image, run.run_directory, in.run_path, names, run.proxy};
+    containers.push_back(UploadContainer(mg, step));
+    for (json& v : UploadVolumes(mg)) volumes.push_back(std::move(v));
+  }
+  json pod = {{"restartPolicy", "Never"},
+              {"serviceAccountName", in.service_account},
+              {"securityContext", {{"seccompProfile", {{"type", "RuntimeDefault"}}}}},
+              {"containers", std::move(containers)},
+              {"volumes", std::move(volumes)}};
+  PlaceOnInfraNodes(pod);
+  return pod;
+}
+
+json Annotations(const json& mg, const Inputs& in, const RunSettings& run) {
+  json notes = {{std::string(kOutputPathAnnotation), in.run_path}};
+  if (in.upload) {
+    notes[std::string(kUploadFileAnnotation)] =
+        UploadFileName(JsonStringAtField(mg, kCaseIdField), run.run_directory);
+  }
+  return notes;
 }
 
 }  // namespace
@@ -196,21 +253,29 @@ std::vector<std::string> GatherImages(const json& mustgather, const std::string&
   return out;
 }
 
-StatusOr<json> RenderGatherJob(const json& mustgather, const JobConfig& config) {
+StatusOr<json> RenderGatherJob(const json& mustgather, const JobConfig& config,
+                               const RunSettings& run) {
   if (config.backoff_limit < 0) return InvalidArgumentError("backoffLimit: must not be negative");
   Inputs in;
   MGW_RETURN_IF_ERROR(ReadMetadata(mustgather, in));
   MGW_RETURN_IF_ERROR(ReadSpec(mustgather, config, in));
+  MGW_RETURN_IF_ERROR(ReadRun(run, in));
   json spec = {
       {"backoffLimit", config.backoff_limit},
-      {"template", {{"metadata", {{"labels", Labels(in)}}}, {"spec", PodSpec(in, config)}}}};
-  if (in.deadline_seconds) spec["activeDeadlineSeconds"] = *in.deadline_seconds;
+      {"template",
+       {{"metadata", {{"labels", Labels(in)}}}, {"spec", PodSpec(mustgather, in, config, run)}}}};
+  if (in.upload) {
+    spec["podFailurePolicy"] = UploadPodFailurePolicy();
+  } else if (in.deadline_seconds) {
+    spec["activeDeadlineSeconds"] = *in.deadline_seconds;
+  }
   return json{{"apiVersion", "batch/v1"},
               {"kind", "Job"},
               {"metadata",
                {{"name", GatherJobName(in.name)},
                 {"namespace", in.ns},
                 {"labels", Labels(in)},
+                {"annotations", Annotations(mustgather, in, run)},
                 {"ownerReferences", json::array({OwnerReference(in)})}}},
               {"spec", std::move(spec)}};
 }

@@ -1,9 +1,11 @@
 #include "mgw/reconcile/plan_executor.h"
 
+#include <random>
 #include <utility>
 
 #include "mgw/base/json_access.h"
 #include "mgw/reconcile/conditions.h"
+#include "mgw/reconcile/run_outcome.h"
 #include "mgw/rules/field_error.h"
 #include "mgw/rules/mustgather_rules.h"
 #include "mgw/sources/cluster_allowlist_source.h"
@@ -60,6 +62,8 @@ Gvr MustGathersGvr() {
 }
 Gvr JobsGvr() { return Gvr{"batch", "v1", "jobs"}; }
 Gvr StorageClassesGvr() { return Gvr{"storage.k8s.io", "v1", "storageclasses"}; }
+Gvr SecretsGvr() { return Gvr{"", "v1", "secrets"}; }
+Gvr ClusterProxiesGvr() { return Gvr{"config.openshift.io", "v1", "proxies"}; }
 
 json NormalizeMustGather(json mustgather) {
   json mg = std::move(mustgather);
@@ -80,7 +84,7 @@ json TrimJob(json job) {
   json out = Pick(job, {"apiVersion", "kind", "status"});
   out["metadata"] =
       Pick(Member(job, "metadata"), {"name", "namespace", "uid", "resourceVersion", "labels",
-                                     "ownerReferences", "deletionTimestamp"});
+                                     "annotations", "ownerReferences", "deletionTimestamp"});
   return out;
 }
 
@@ -127,6 +131,11 @@ StatusOr<std::optional<std::chrono::seconds>> PlanExecutor::Reconcile(const std:
   std::shared_ptr<const json> cached = caches_.mustgathers->Get(ns, name);
   if (!cached) return std::optional<std::chrono::seconds>();
   Round round{Observe(*cached), ns, name};
+  if (options_.random) {
+    round.observed.run_random = options_.random();
+  } else {
+    round.observed.run_random = std::random_device()();
+  }
   for (int i = 0; i < options_.max_rounds; ++i) {
     round.observed.now = Now();
     Plan plan = ComputePlan(round.observed);
@@ -140,6 +149,10 @@ StatusOr<std::optional<std::chrono::seconds>> PlanExecutor::Reconcile(const std:
 StatusOr<PlanExecutor::Step> PlanExecutor::Apply(const Plan& plan, Round& r) {
   if (plan.confirm_job_absent) {
     MGW_RETURN_IF_ERROR(ReadJobLive(r));
+    return Step::kReplan;
+  }
+  if (plan.read_run_inputs) {
+    MGW_RETURN_IF_ERROR(ReadRunInputs(r));
     return Step::kReplan;
   }
   if (!r.allowlist_live && !r.observed.job && IsSpecRejection(plan)) {
@@ -224,6 +237,32 @@ Status PlanExecutor::ReadJobLive(Round& r) {
   } else {
     r.observed.job.reset();
   }
+  return Status();
+}
+
+Status PlanExecutor::ReadRunInputs(Round& r) {
+  r.observed.credentials.reset();
+  r.observed.cluster_proxy.reset();
+  if (UploadsToSftp(r.observed.mustgather)) {
+    std::string secret_name = JsonStringAtField(r.observed.mustgather, kCaseSecretNameField);
+    StatusOr<json> secret = client_.Get(SecretsGvr(), r.ns, secret_name);
+    if (secret.ok()) {
+      r.observed.credentials = CredentialsOf(*secret);  // key names only
+    } else if (!IsNotFound(secret.status())) {
+      return secret.status();
+    }
+  }
+  std::string proxy_name(kClusterProxyName);
+  StatusOr<json> proxy = client_.Get(ClusterProxiesGvr(), "", proxy_name);
+  if (proxy.ok()) {
+    r.observed.cluster_proxy = std::move(proxy).value();
+  } else if (proxy.status().code() == StatusCode::kPermissionDenied) {
+    Log(spdlog::level::warn, "cannot read the cluster Proxy; using the reconciler's own proxy",
+        {{"error", proxy.status().message()}});
+  } else if (!IsNotFound(proxy.status())) {
+    return proxy.status();
+  }
+  r.observed.run_inputs_read = true;
   return Status();
 }
 

@@ -5,6 +5,7 @@
 #include "mgw/base/json_access.h"
 #include "mgw/base/quote.h"
 #include "mgw/reconcile/conditions.h"
+#include "mgw/reconcile/gather_run.h"
 #include "mgw/rules/mustgather_rules.h"
 
 namespace mgw {
@@ -53,14 +54,33 @@ struct Outcome {
   std::string_view headline_status = kConditionFalse;
   std::string reason{};
   std::string message{};
+  json output{};  // written to status.output when an object
   std::string_view event_type = kEventNormal;
   std::string event_reason{};   // defaults to `reason`
   std::string event_message{};  // defaults to `message`
 };
 
-std::string WhereOutputGoes(const Facts& f) {
+std::string OutputPathOf(const json& job) {
+  return JsonStringAt(job, {"metadata", "annotations", kOutputPathAnnotation});
+}
+
+// Where `job` writes, for messages; a Job made before runs had their own directory has
+// no annotation, and then the subPath is named.
+std::string WhereOutputGoes(const Facts& f, const json& job) {
+  std::string path = OutputPathOf(job);
+  if (!path.empty()) return OutputLocation(f.claim, path);
   std::string out = "PersistentVolumeClaim " + QuoteJson(f.claim);
   return f.sub_path.empty() ? out : out + " under " + QuoteJson(f.sub_path);
+}
+
+// status.output for `job`: the PVC, the run's path and the upload file, when recorded.
+json OutputOf(const Facts& f, const json& job) {
+  std::string path = OutputPathOf(job);
+  if (path.empty()) return json();
+  json out = {{"claimName", f.claim}, {"path", path}};
+  std::string file = JsonStringAt(job, {"metadata", "annotations", kUploadFileAnnotation});
+  if (!file.empty()) out["uploadFile"] = file;
+  return out;
 }
 
 json StatusWithout(const json& status, std::string_view key) {
@@ -76,6 +96,7 @@ void Apply(const Observed& obs, const Facts& f, const Outcome& o, Plan& plan) {
   next["reason"] = TruncateUtf8(o.message, kMaxConditionMessageLength);
   next["completed"] = o.completed;
   if (!o.job_name.empty()) next["jobName"] = o.job_name;
+  if (o.output.is_object()) next["output"] = o.output;
   if (f.generation) next["observedGeneration"] = *f.generation;
   if (o.headline_type != kConditionRunning) {  // Running first, so it reads as a history
     Condition running{std::string(kConditionRunning), std::string(kConditionFalse), o.reason,
@@ -115,13 +136,15 @@ Outcome Waiting(std::string_view reason, std::string message) {
           .event_type = kEventWarning};
 }
 
-Outcome Running(std::string job_name) {
+Outcome Running(const Facts& f, const json& job) {
+  std::string job_name = JsonStringAt(job, {"metadata", "name"});
   std::string message = "gather Job " + QuoteJson(job_name) + " is running";
   return {.phase = kPhaseRunning,
           .job_name = std::move(job_name),
           .headline_status = kConditionTrue,
           .reason = std::string(kReasonJobRunning),
-          .message = std::move(message)};
+          .message = std::move(message),
+          .output = OutputOf(f, job)};
 }
 
 void DeleteUnlessRetained(const Facts& f, const json& job, bool announce, Plan& plan) {
@@ -164,10 +187,11 @@ JobVerdict ReadJobVerdict(const json& job) {
 }
 
 // Rule 3.
-Outcome JudgeJob(const Facts& f, const json& job) {
+Outcome JudgeJob(const Observed& obs, const Facts& f, const json& job) {
   std::string name = JsonStringAt(job, {"metadata", "name"});
   JobVerdict v = ReadJobVerdict(job);
-  if (v.state == JobState::kRunning) return Running(name);
+  if (v.state == JobState::kRunning) return Running(f, job);
+  std::string where = WhereOutputGoes(f, job);
   if (v.state == JobState::kSucceeded) {
     return {.phase = kPhaseCompleted,
             .completed = true,
@@ -175,14 +199,23 @@ Outcome JudgeJob(const Facts& f, const json& job) {
             .headline_type = kConditionCompleted,
             .headline_status = kConditionTrue,
             .reason = std::string(kReasonJobSucceeded),
-            .message = "gather Job " + QuoteJson(name) + " succeeded; the output is on " +
-                       WhereOutputGoes(f)};
+            .message = "gather Job " + QuoteJson(name) + " succeeded; the output is in " + where +
+                       UploadSuccessNote(obs.mustgather, job),
+            .output = OutputOf(f, job)};
   }
-  std::string reason = IsValidConditionReason(v.reason) ? v.reason : std::string(kReasonJobFailed);
-  std::string message = "gather Job " + QuoteJson(name) + " failed (" + reason + ")" +
-                        (v.detail.empty() ? "" : ": " + v.detail) + "; partial output may be on " +
-                        WhereOutputGoes(f);
-  return Failure(reason, std::move(message), name);
+  Outcome o;
+  if (std::optional<RunVerdict> upload = UploadRunFailure(obs.mustgather, job, v.detail, where)) {
+    o = Failure(std::move(upload->reason), std::move(upload->message), name);
+  } else {
+    std::string reason =
+        IsValidConditionReason(v.reason) ? v.reason : std::string(kReasonJobFailed);
+    std::string message = "gather Job " + QuoteJson(name) + " failed (" + reason + ")" +
+                          (v.detail.empty() ? "" : ": " + v.detail) +
+                          "; partial output may be in " + where;
+    o = Failure(reason, std::move(message), name);
+  }
+  o.output = OutputOf(f, job);
+  return o;
 }
 
 // Rules 2 and 3.
@@ -199,7 +232,7 @@ void FollowJob(const Observed& obs, const Facts& f, const json& job, Plan& plan)
     plan.requeue_after = kRecheckInterval;
     return;
   }
-  Outcome o = JudgeJob(f, job);
+  Outcome o = JudgeJob(obs, f, job);
   Apply(obs, f, o, plan);
   if (o.completed) DeleteUnlessRetained(f, job, /*announce=*/true, plan);
 }
@@ -251,9 +284,28 @@ bool WaitsForPvc(const Observed& obs, const Facts& f, Plan& plan) {
   return true;
 }
 
+// Rule 7: true when the credentials for the upload are unusable (and the plan records it).
+bool CredentialsRejected(const Observed& obs, const Facts& f, Plan& plan) {
+  std::optional<std::string> problem = CredentialsProblem(obs.mustgather, obs.credentials);
+  if (!problem) return false;
+  Apply(obs, f,
+        Failure(std::string(kReasonValidationFailed),
+                "the MustGather was rejected and no gather Job was created: " + *problem),
+        plan);
+  return true;
+}
+
 // Rule 7.
 void CreateJob(const Observed& obs, const Facts& f, Plan& plan) {
-  StatusOr<json> job = RenderGatherJob(obs.mustgather, obs.job_config);
+  if (!obs.run_inputs_read) {
+    plan.read_run_inputs = true;
+    return;
+  }
+  if (CredentialsRejected(obs, f, plan)) return;
+  RunSettings run{RunDirectoryName(f.uid, obs.now, obs.run_random),
+                  ResolveProxy(obs.mustgather, obs.cluster_proxy ? &*obs.cluster_proxy : nullptr,
+                               obs.job_config.reconciler_proxy)};
+  StatusOr<json> job = RenderGatherJob(obs.mustgather, obs.job_config, run);
   if (!job.ok()) {
     Apply(obs, f,
           Failure(std::string(kReasonValidationFailed),
@@ -261,14 +313,15 @@ void CreateJob(const Observed& obs, const Facts& f, Plan& plan) {
           plan);
     return;
   }
-  Outcome o = Running(JsonStringAt(*job, {"metadata", "name"}));
+  Outcome o = Running(f, *job);
   std::string images;
   for (const std::string& image : GatherImages(obs.mustgather, obs.job_config.default_image)) {
     images += (images.empty() ? "" : ", ") + QuoteJson(image);
   }
   o.event_reason = std::string(kEventReasonJobCreated);
   o.event_message = "Created Job " + QuoteJson(o.job_name) + " running " + images +
-                    ", writing to " + WhereOutputGoes(f);
+                    ", writing to " + WhereOutputGoes(f, *job) +
+                    (UploadsToSftp(obs.mustgather) ? ", then uploading it" : "");
   Apply(obs, f, o, plan);
   plan.create_job = std::move(job).value();
 }
@@ -276,8 +329,8 @@ void CreateJob(const Observed& obs, const Facts& f, Plan& plan) {
 }  // namespace
 
 bool Plan::Empty() const {
-  return !confirm_job_absent && !create_job && !status && !delete_job && events.empty() &&
-         !requeue_after;
+  return !confirm_job_absent && !read_run_inputs && !create_job && !status && !delete_job &&
+         events.empty() && !requeue_after;
 }
 
 Plan ComputePlan(const Observed& obs) {

@@ -32,6 +32,17 @@ bool RetainsResources(const json& mustgather) {
   return retain != nullptr && *retain == true;
 }
 
+bool GathersAuditLogs(const json& mustgather) {
+  const json* audit = JsonAtField(mustgather, kAuditField);
+  return audit != nullptr && *audit == true;
+}
+
+bool UploadsToSftp(const json& mustgather) {
+  const json* sftp = JsonAtField(mustgather, kSftpField);
+  return JsonStringAtField(mustgather, kUploadTypeField) == kUploadTypeSftp && sftp != nullptr &&
+         sftp->is_object();
+}
+
 std::string GroupOf(std::string_view api_version) {
   size_t slash = api_version.find('/');
   return slash == std::string_view::npos ? "" : std::string(api_version.substr(0, slash));

@@ -5,6 +5,7 @@
 #include "mgw/base/go_duration.h"
 #include "mgw/base/json_access.h"
 #include "mgw/base/quote.h"
+#include "mgw/rules/gather_options_rules.h"
 #include "mgw/rules/image_ref.h"
 #include "mgw/rules/k8s_names.h"
 
@@ -306,6 +307,7 @@ RuleResult CheckMustGather(const json& object, const RuleContext& ctx) {
   c.CheckImages(s);
   c.CheckServiceAccount(s);
   c.CheckTimeout(s);
+  CheckGatherOptions(s, c.result.errors);
   return std::move(c.result);
 }
 

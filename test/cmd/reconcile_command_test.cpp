@@ -52,13 +52,31 @@ TEST(ReconcileCommandTest, HelpListsEveryFlagWithItsEnvironmentVariable) {
   ASSERT_TRUE(kSignalsBlocked);
   Outcome o = RunCommand({"--help"}, MapEnv({}));
   EXPECT_EQ(o.code, 0);
-  for (const char* text :
-       {"  --kubeconfig VALUE", "[$KUBECONFIG]", "  --namespace VALUE", "[$MGW_WATCH_NAMESPACE]",
-        "  --default-image VALUE", "[$DEFAULT_MUST_GATHER_IMAGE]", "  --leader-elect\n",
-        "  --leader-election-namespace VALUE", "[$POD_NAMESPACE]", "  --leader-election-id VALUE",
-        "(default \"mustgather-reconciler\")", "  --workers VALUE", "  --probe-listen VALUE",
-        "(default \"0.0.0.0:8082\")", "  --log-level VALUE", "  --log-format VALUE",
-        "  --resync-period VALUE"}) {
+  for (const char* text : {"  --kubeconfig VALUE",
+                           "[$KUBECONFIG]",
+                           "  --namespace VALUE",
+                           "[$MGW_WATCH_NAMESPACE]",
+                           "  --default-image VALUE",
+                           "[$DEFAULT_MUST_GATHER_IMAGE]",
+                           "  --leader-elect\n",
+                           "  --leader-election-namespace VALUE",
+                           "[$POD_NAMESPACE]",
+                           "  --leader-election-id VALUE",
+                           "(default \"mustgather-reconciler\")",
+                           "  --workers VALUE",
+                           "  --probe-listen VALUE",
+                           "(default \"0.0.0.0:8082\")",
+                           "  --log-level VALUE",
+                           "  --log-format VALUE",
+                           "  --resync-period VALUE",
+                           "  --self-image VALUE",
+                           "[$MGW_SELF_IMAGE]",
+                           "  --http-proxy VALUE",
+                           "[$HTTP_PROXY]",
+                           "  --https-proxy VALUE",
+                           "[$HTTPS_PROXY]",
+                           "  --no-proxy VALUE",
+                           "[$NO_PROXY]"}) {
     EXPECT_THAT(o.out, HasSubstr(text));
   }
 }

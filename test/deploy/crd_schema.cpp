@@ -70,6 +70,7 @@ class Checker {
     findings.push_back({SchemaFinding::Kind::kInvalid, path, std::move(detail)});
   }
   void CheckString(const json& schema, const std::string& s, const std::string& path);
+  void CheckMatchesRules(const json& schema, const std::string& s, const std::string& path);
   void CheckObject(const json& schema, const json& value, const std::string& path);
   void CheckArray(const json& schema, const json& value, const std::string& path);
 };
@@ -111,6 +112,27 @@ void Checker::CheckString(const json& schema, const std::string& s, const std::s
     if (!std::regex_search(s, re)) {
       Invalid(path, "Invalid value: " + json(s).dump() + ": should match '" +
                         p->get<std::string>() + "'");
+    }
+  }
+  CheckMatchesRules(schema, s, path);
+}
+
+// The one CEL form the checker evaluates: a rule that is exactly self.matches('<re>'),
+// an unanchored RE2 search like `pattern`. The API server reports a failed rule as
+// `Invalid value: "string": <message>`, without the value.
+void Checker::CheckMatchesRules(const json& schema, const std::string& s, const std::string& path) {
+  static constexpr std::string_view kPrefix = "self.matches('";
+  static constexpr std::string_view kSuffix = "')";
+  for (const json& r : schema.value("x-kubernetes-validations", json::array())) {
+    const std::string rule = r.value("rule", "");
+    if (rule.size() < kPrefix.size() + kSuffix.size() || rule.rfind(kPrefix, 0) != 0 ||
+        rule.compare(rule.size() - kSuffix.size(), kSuffix.size(), kSuffix) != 0) {
+      continue;
+    }
+    const std::string re_text =
+        rule.substr(kPrefix.size(), rule.size() - kPrefix.size() - kSuffix.size());
+    if (!std::regex_search(s, std::regex(re_text, std::regex::ECMAScript))) {
+      Invalid(path, "Invalid value: \"string\": " + r.value("message", ""));
     }
   }
 }

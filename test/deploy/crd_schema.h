@@ -5,8 +5,9 @@
 // maxLength (in characters, as the API server counts), minimum, items,
 // x-kubernetes-list-type set/map, and default (applied first, as the API server
 // does when it decodes a request). A null field is pruned, as in apiextensions/v1.
-// Not checked: `format` (only status fields use one) and CEL rules, which CelRules
-// lists so tests can inspect their text. Pure; thread-compatible.
+// CEL rules of the exact form self.matches('<regex>') are evaluated like `pattern`.
+// Not checked: `format` (only status fields use one) and other CEL rules, which
+// CelRules lists so tests can inspect their text. Pure; thread-compatible.
 #ifndef MGW_TEST_CRD_SCHEMA_H_
 #define MGW_TEST_CRD_SCHEMA_H_
 

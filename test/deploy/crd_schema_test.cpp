@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "mgw/manifest/manifest.h"
+#include "mgw/rules/gather_options_rules.h"
 #include "mgw/rules/k8s_names.h"
 #include "mgw/rules/mustgather_rules.h"
 #include "mgw/sources/allowlist_file.h"
@@ -127,18 +128,68 @@ TEST(CrdSchemaTest, SchemasUseOnlyCheckedKeywords) {
 TEST(CrdSchemaTest, CelRulesUseOnlyWhatKubernetes126Compiles) {
   std::vector<CelRule> rules = CelRules(MustGatherSchema());
   for (const CelRule& r : CelRules(MustGatherImageSchema())) rules.push_back(r);
-  ASSERT_EQ(rules.size(), 2u);
+  std::vector<std::string> paths;
   for (const CelRule& r : rules) {
     for (std::string_view banned : {"format.", "hasValue", "optional", "?.", ".?", "isQuantity",
                                     "quantity(", "ip(", "cidr(", "isSemver"}) {
       EXPECT_EQ(r.rule.find(banned), std::string::npos) << r.rule << " uses " << banned;
     }
+    // A backslash inside a CEL string literal is an escape CEL may refuse ("\.").
+    EXPECT_EQ(r.rule.find('\\'), std::string::npos) << r.rule;
     EXPECT_FALSE(r.message.empty()) << r.rule;
+    paths.push_back(r.path);
   }
-  EXPECT_EQ(rules[0].path, "");
+  EXPECT_THAT(paths, ElementsAre("", "spec", "spec.storage.persistentVolume.claim.name",
+                                 "spec.uploadTarget", "spec.uploadTarget.sftp.caseID",
+                                 "spec.uploadTarget.sftp.caseManagementAccountSecretRef.name", ""));
   EXPECT_EQ(rules[0].rule, "!has(oldSelf.spec) || self.spec == oldSelf.spec");
-  EXPECT_EQ(rules[1].path, "");
-  EXPECT_EQ(rules[1].rule, "self.metadata.name == 'cluster'");
+  EXPECT_EQ(rules[3].rule,
+            "has(self.type) && self.type == 'SFTP' ? has(self.sftp) : !has(self.sftp)");
+  EXPECT_EQ(rules[3].message, kUploadUnionMessage);
+  EXPECT_EQ(rules.back().rule, "self.metadata.name == 'cluster'");
+}
+
+// kubectl prints the proposal's sentence for a bad claim name, not a regular expression.
+TEST(CrdSchemaTest, ClaimNameRuleSaysTheProposalsSentence) {
+  EXPECT_THAT(FindingsFor(MustGatherSchema(), Example("MG_Artifacts")),
+              ElementsAre("spec.storage.persistentVolume.claim.name: Invalid value: \"string\": "
+                          "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric "
+                          "characters, '-' or '.', and must start and end with an alphanumeric "
+                          "character."));
+}
+
+json WithUpload(json sftp) {
+  json object = Example("mg-artifacts");
+  object["spec"]["uploadTarget"] = {{"type", "SFTP"}, {"sftp", std::move(sftp)}};
+  return object;
+}
+
+TEST(CrdSchemaTest, UploadTargetIsDeclaredAndDefaulted) {
+  json object = WithUpload(
+      {{"caseID", "01234567"}, {"caseManagementAccountSecretRef", {{"name", "case-creds"}}}});
+  object["spec"]["additionalConfig"] = {{"audit", true}};
+  object["spec"]["proxyConfig"] = {
+      {"httpProxy", "http://p:3128"}, {"httpsProxy", "http://p:3128"}, {"noProxy", ".svc"}};
+  EXPECT_THAT(FindingsFor(MustGatherSchema(), object), IsEmpty());
+  json defaulted = ApplyDefaults(MustGatherSchema(), object);
+  EXPECT_EQ(defaulted["spec"]["uploadTarget"]["sftp"]["host"], kDefaultSftpHost);
+  EXPECT_EQ(defaulted["spec"]["uploadTarget"]["sftp"]["internalUser"], false);
+}
+
+TEST(CrdSchemaTest, CaseIdAndSecretNameRulesAgreeWithTheWebhook) {
+  for (const std::string& id :
+       {std::string("01234567"), std::string("a-B-9"), std::string(""), std::string("a/b"),
+        std::string("a b"), std::string(64, '1'), std::string(65, '1')}) {
+    json object = WithUpload({{"caseID", id}, {"caseManagementAccountSecretRef", {{"name", "c"}}}});
+    FieldErrors webhook;
+    CheckGatherOptions(object["spec"], webhook);
+    EXPECT_EQ(InvalidPathsOf(MustGatherSchema(), object).empty(), webhook.empty()) << id;
+  }
+  for (const char* name : {"case-creds", "a.b", "Case", "a_b", "-a", ""}) {
+    json object =
+        WithUpload({{"caseID", "1"}, {"caseManagementAccountSecretRef", {{"name", name}}}});
+    EXPECT_EQ(InvalidPathsOf(MustGatherSchema(), object).empty(), IsDns1123Subdomain(name)) << name;
+  }
 }
 
 TEST(CrdSchemaTest, EveryExampleObjectPassesItsSchema) {

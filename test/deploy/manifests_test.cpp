@@ -218,6 +218,23 @@ TEST(ManifestsTest, ReconcilerContainerFlagsExistInTheBinary) {
   ExpectFlagsInHelp(reconciler, flags);
 }
 
+// Gather Jobs' upload step runs the reconciler's own image, which the downward API
+// cannot give: the Deployment spells it out and kustomization.yaml keeps it in step.
+TEST(ManifestsTest, ReconcilerKnowsItsOwnImage) {
+  json reconciler = Container("reconciler");
+  std::string self;
+  for (const json& e : reconciler["env"]) {
+    if (e["name"] == "MGW_SELF_IMAGE") self = e.value("value", "");
+  }
+  EXPECT_EQ(self, reconciler["image"].get<std::string>());
+  json k = Find(Base(), "Kustomization", "");
+  ASSERT_EQ(k["replacements"].size(), 1u);
+  const json& r = k["replacements"][0];
+  EXPECT_EQ(r["source"]["fieldPath"], "spec.template.spec.containers.[name=reconciler].image");
+  EXPECT_EQ(r["targets"][0]["fieldPaths"][0],
+            "spec.template.spec.containers.[name=reconciler].env.[name=MGW_SELF_IMAGE].value");
+}
+
 TEST(ManifestsTest, DeploymentRunsBothContainersHardened) {
   json spec = Deployment()["spec"];
   EXPECT_EQ(spec["replicas"], 2);

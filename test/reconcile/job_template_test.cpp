@@ -24,6 +24,14 @@ using ::testing::HasSubstr;
 
 const std::string kData = std::string(MGW_SOURCE_DIR) + "/test/testdata/job_template/";
 const std::string kExampleUid = "1b4e28ba-2fa1-11d2-883f-0016d3cca427";
+const std::string kRunDir = "must-gather.local.3f0f5e7d2a11.20260617T143025Z.000042";
+const RunSettings kRun{kRunDir, {}};
+
+JobConfig Config() {
+  JobConfig config;
+  config.self_image = "quay.io/example/mustgather-webhook:0.1.0";
+  return config;
+}
 
 bool UpdatingGoldens() { return std::getenv("MGW_UPDATE_GOLDENS") != nullptr; }
 
@@ -57,7 +65,7 @@ json With(const json& merge_patch) {
 }
 
 json Render(const json& mg) {
-  StatusOr<json> job = RenderGatherJob(mg, JobConfig());
+  StatusOr<json> job = RenderGatherJob(mg, Config(), kRun);
   EXPECT_THAT(job, IsOk());
   return job.ok() ? *job : json();
 }
@@ -80,12 +88,25 @@ void ExpectGoldenJson(const json& actual, const std::string& path) {
 }
 
 TEST(JobTemplateTest, MatchesGoldenDocuments) {
-  for (std::string name :
-       {"subpath", "no-subpath", "custom-image-timeout", "long-name", "several-images"}) {
+  for (std::string name : {"subpath", "no-subpath", "custom-image-timeout", "long-name",
+                           "several-images", "audit", "upload", "upload-several-images"}) {
     SCOPED_TRACE(name);
     json mg = json::parse(ReadFile(kData + name + ".mustgather.json"));
-    ExpectGoldenJson(Render(mg), kData + name + ".job.json");
+    StatusOr<json> job =
+        RenderGatherJob(mg, Config(), {kRunDir, ResolveProxy(mg, nullptr, ProxySettings{})});
+    ASSERT_THAT(job, IsOk());
+    ExpectGoldenJson(*job, kData + name + ".job.json");
   }
+  // The proxy golden: the resolved proxy reaches every container.
+  json mg = json::parse(ReadFile(kData + "proxy.mustgather.json"));
+  const json cluster = {{"status",
+                         {{"httpProxy", "http://proxy.internal:3128"},
+                          {"httpsProxy", "http://proxy.internal:3128"},
+                          {"noProxy", ".cluster.local,.svc,10.0.0.0/16"}}}};
+  RunSettings run{kRunDir, ResolveProxy(mg, &cluster, ProxySettings{})};
+  StatusOr<json> job = RenderGatherJob(mg, Config(), run);
+  ASSERT_THAT(job, IsOk());
+  ExpectGoldenJson(*job, kData + "proxy.job.json");
 }
 
 // ---- Field by field ----
@@ -134,7 +155,7 @@ TEST(JobTemplateTest, RunsTheGatherOnceWithTheConfiguredLimits) {
   config.backoff_limit = 0;
   config.default_service_account = "gatherer";
   StatusOr<json> custom =
-      RenderGatherJob(With({{"spec", {{"serviceAccountRef", nullptr}}}}), config);
+      RenderGatherJob(With({{"spec", {{"serviceAccountRef", nullptr}}}}), config, kRun);
   ASSERT_THAT(custom, IsOk());
   EXPECT_EQ((*custom)["spec"]["backoffLimit"], 0);
   EXPECT_EQ(Pod(*custom)["serviceAccountName"], "gatherer");
@@ -147,14 +168,74 @@ TEST(JobTemplateTest, MountsThePvcAtMustGatherWithTheSubPath) {
   EXPECT_EQ(Pod(job)["volumes"], json::parse(R"([{"name": "must-gather-output",
       "persistentVolumeClaim": {"claimName": "mg-artifacts"}}])"));
   EXPECT_EQ(Pod(job)["containers"][0]["volumeMounts"],
-            json::parse(R"([{"name": "must-gather-output",
-      "mountPath": "/must-gather", "subPath": "runs/2025-09-01T12-00Z"}])"));
-  for (json sub : {json(nullptr), json("")}) {
+            json({{{"name", "must-gather-output"},
+                   {"mountPath", "/must-gather"},
+                   {"subPath", "runs/2025-09-01T12-00Z/" + kRunDir}}}));
+  EXPECT_EQ(job["metadata"]["annotations"],
+            json({{"operator.openshift.io/output-path", "runs/2025-09-01T12-00Z/" + kRunDir}}));
+  for (json sub : {json(nullptr), json(""), json("/")}) {
     json plain =
         Render(With({{"spec", {{"storage", {{"persistentVolume", {{"subPath", sub}}}}}}}}));
-    EXPECT_EQ(Pod(plain)["containers"][0]["volumeMounts"],
-              json::parse(R"([{"name": "must-gather-output", "mountPath": "/must-gather"}])"));
+    EXPECT_EQ(Pod(plain)["containers"][0]["volumeMounts"], json({{{"name", "must-gather-output"},
+                                                                  {"mountPath", "/must-gather"},
+                                                                  {"subPath", kRunDir}}}));
   }
+}
+
+// Two runs of the same MustGather spec never share a directory.
+TEST(JobTemplateTest, EachRunHasItsOwnDirectory) {
+  RunSettings other{"must-gather.local.3f0f5e7d2a11.20260617T143026Z.000043", {}};
+  StatusOr<json> a = RenderGatherJob(MustGather(), Config(), kRun);
+  StatusOr<json> b = RenderGatherJob(MustGather(), Config(), other);
+  ASSERT_THAT(a, IsOk());
+  ASSERT_THAT(b, IsOk());
+  EXPECT_NE(Pod(*a)["containers"][0]["volumeMounts"], Pod(*b)["containers"][0]["volumeMounts"]);
+  for (const char* bad : {"", "a/b"}) {
+    EXPECT_THAT(RenderGatherJob(MustGather(), Config(), RunSettings{bad, {}}),
+                StatusIs(StatusCode::kInvalidArgument, HasSubstr("run directory")));
+  }
+}
+
+TEST(JobTemplateTest, PrefersAndToleratesInfraNodes) {
+  json pod = Pod(Render(MustGather()));
+  EXPECT_EQ(pod["affinity"], json::parse(R"({"nodeAffinity": {
+      "preferredDuringSchedulingIgnoredDuringExecution": [{"weight": 1, "preference":
+      {"matchExpressions": [{"key": "node-role.kubernetes.io/infra", "operator": "Exists"}]}}]}})"));
+  EXPECT_EQ(pod["tolerations"], json::parse(R"([{"key": "node-role.kubernetes.io/infra",
+      "operator": "Exists", "effect": "NoSchedule"}])"));
+}
+
+TEST(JobTemplateTest, AuditRunsTheAuditScript) {
+  json job = Render(With({{"spec", {{"additionalConfig", {{"audit", true}}}}}}));
+  EXPECT_THAT(Pod(job)["containers"][0]["command"][2].get<std::string>(),
+              HasSubstr("/usr/bin/gather_audit_logs 2>&1"));
+}
+
+json UploadSpec() {
+  return {{"uploadTarget",
+           {{"type", "SFTP"},
+            {"sftp",
+             {{"caseID", "01234567"},
+              {"caseManagementAccountSecretRef", {{"name", "case-creds"}}},
+              {"host", "sftp.access.redhat.com"},
+              {"internalUser", false}}}}}};
+}
+
+// With an upload, the timeout moves into the gather script so the upload still runs, and
+// a failed container fails the Job at once instead of a retry that would upload twice.
+TEST(JobTemplateTest, UploadKeepsRunningAfterTheGatherTimesOut) {
+  json job = Render(With({{"spec", UploadSpec()}}));
+  EXPECT_FALSE(job["spec"].contains("activeDeadlineSeconds"));
+  EXPECT_EQ(job["spec"]["podFailurePolicy"], UploadPodFailurePolicy());
+  ASSERT_EQ(Pod(job)["containers"].size(), 2u);
+  EXPECT_THAT(Pod(job)["containers"][0]["command"][2].get<std::string>(),
+              HasSubstr("timeout 1800 /usr/bin/gather"));
+  EXPECT_EQ(Pod(job)["containers"][1]["name"], "upload");
+  EXPECT_EQ(Pod(job)["containers"][1]["image"], Config().self_image);
+  EXPECT_EQ(job["metadata"]["annotations"]["operator.openshift.io/upload-file"],
+            "01234567_" + kRunDir + ".tar.gz");
+  EXPECT_THAT(RenderGatherJob(With({{"spec", UploadSpec()}}), JobConfig(), kRun),
+              StatusIs(StatusCode::kFailedPrecondition, HasSubstr("MGW_SELF_IMAGE")));
 }
 
 TEST(JobTemplateTest, DeadlineIsTheTimeoutRoundedUpToSeconds) {
@@ -183,13 +264,14 @@ TEST(JobTemplateTest, OneContainerPerImageEachInItsOwnDirectory) {
     EXPECT_EQ(containers[i]["name"], names[i]);
     EXPECT_EQ(containers[i]["volumeMounts"][0]["mountPath"], "/must-gather");
     EXPECT_EQ(containers[i]["volumeMounts"][0]["subPath"],
-              std::string("runs/2025-09-01T12-00Z/") + names[i]);
+              "runs/2025-09-01T12-00Z/" + kRunDir + "/" + names[i]);
     EXPECT_EQ(containers[i]["command"], containers[0]["command"]);
   }
   json no_sub = Render(With({{"spec",
                               {{"images", {"quay.io/acme/b:v1", "quay.io/acme/c:v1"}},
                                {"storage", {{"persistentVolume", {{"subPath", "trailing/"}}}}}}}}));
-  EXPECT_EQ(Pod(no_sub)["containers"][1]["volumeMounts"][0]["subPath"], "trailing/gather-1");
+  EXPECT_EQ(Pod(no_sub)["containers"][1]["volumeMounts"][0]["subPath"],
+            "trailing/" + kRunDir + "/gather-1");
   EXPECT_EQ(GatherImages(MustGather(), "dflt"), std::vector<std::string>{"dflt"});
 }
 
@@ -280,15 +362,16 @@ TEST(JobTemplateTest, RejectsWhatWouldNotMakeAValidJob) {
       {"image not a string", {{"spec", {{"images", {1}}}}}, "spec.images"},
   };
   for (const Case& c : cases) {
-    EXPECT_THAT(RenderGatherJob(With(c.patch), JobConfig()),
+    EXPECT_THAT(RenderGatherJob(With(c.patch), Config(), kRun),
                 StatusIs(StatusCode::kInvalidArgument, HasSubstr(c.want)))
         << c.name;
   }
   JobConfig negative;
   negative.backoff_limit = -1;
-  EXPECT_THAT(RenderGatherJob(MustGather(), negative), StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(RenderGatherJob(MustGather(), negative, kRun),
+              StatusIs(StatusCode::kInvalidArgument));
   for (json junk : {json(), json("x"), json::array(), json{{"metadata", 1}}}) {
-    EXPECT_THAT(RenderGatherJob(junk, JobConfig()), StatusIs(StatusCode::kInvalidArgument));
+    EXPECT_THAT(RenderGatherJob(junk, Config(), kRun), StatusIs(StatusCode::kInvalidArgument));
   }
 }
 

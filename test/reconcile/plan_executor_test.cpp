@@ -31,6 +31,7 @@ using ::testing::HasSubstr;
 const std::string kMgPath = "/apis/operator.openshift.io/v1alpha1/namespaces/team-a/mustgathers/";
 const std::string kJobsPath = "/apis/batch/v1/namespaces/team-a/jobs";
 const std::string kAllowlistPath = "/apis/operator.openshift.io/v1alpha1/mustgatherimages/cluster";
+const std::string kProxyPath = "/apis/config.openshift.io/v1/proxies/cluster";
 
 // The executor against the fake API server, with caches that are filled once and then
 // frozen: what the store holds afterwards is what a lagging cache would not show yet.
@@ -93,7 +94,8 @@ class PlanExecutorTest : public ::testing::Test {
   }
 
   json OurJob(const std::string& mg_name) {
-    StatusOr<json> job = RenderGatherJob(Store(MustGathersGvr(), mg_name), JobConfig{});
+    StatusOr<json> job = RenderGatherJob(Store(MustGathersGvr(), mg_name), JobConfig{},
+                                         RunSettings{"must-gather.local.test", {}});
     EXPECT_THAT(job, IsOk());
     return server_.Apply(JobsGvr(), *job);
   }
@@ -158,8 +160,8 @@ TEST_F(PlanExecutorTest, CreatesTheJobAfterReadingTheMustGatherLive) {
   server_.Apply(MustGathersGvr(), MustGatherObject("mg"));
   FreezeCaches();
   ASSERT_THAT(Reconcile("mg"), IsOk());
-  EXPECT_THAT(Calls(), ElementsAre("GET " + kMgPath + "mg", "POST " + kJobsPath,
-                                   "PUT " + kMgPath + "mg/status"));
+  EXPECT_THAT(Calls(), ElementsAre("GET " + kProxyPath, "GET " + kMgPath + "mg",
+                                   "POST " + kJobsPath, "PUT " + kMgPath + "mg/status"));
   json status = Store(MustGathersGvr(), "mg")["status"];
   EXPECT_EQ(status["jobName"], "mg");
   EXPECT_TRUE(IsConditionTrue(status, kConditionRunning));
@@ -176,7 +178,7 @@ TEST_F(PlanExecutorTest, AStaleCacheNeverRunsACompletedMustGatherAgain) {
   mg["status"] = {{"status", "Completed"}, {"completed", true}, {"jobName", "mg"}};
   server_.Apply(MustGathersGvr(), mg);
   ASSERT_THAT(Reconcile("mg"), IsOk());
-  EXPECT_THAT(Calls(), ElementsAre("GET " + kMgPath + "mg"));
+  EXPECT_THAT(Calls(), ElementsAre("GET " + kProxyPath, "GET " + kMgPath + "mg"));
   EXPECT_FALSE(server_.Object(JobsGvr(), kTestNamespace, "mg").has_value());
 }
 
@@ -186,8 +188,9 @@ TEST_F(PlanExecutorTest, AlreadyExistsMeansReadTheJobAndFollowIt) {
   FreezeCaches();
   OurJob("mg");  // made by another replica, not yet in our cache
   ASSERT_THAT(Reconcile("mg"), IsOk());
-  EXPECT_THAT(Calls(), ElementsAre("GET " + kMgPath + "mg", "POST " + kJobsPath,
-                                   "GET " + kJobsPath + "/mg", "PUT " + kMgPath + "mg/status"));
+  EXPECT_THAT(Calls(),
+              ElementsAre("GET " + kProxyPath, "GET " + kMgPath + "mg", "POST " + kJobsPath,
+                          "GET " + kJobsPath + "/mg", "PUT " + kMgPath + "mg/status"));
   EXPECT_TRUE(IsConditionTrue(Store(MustGathersGvr(), "mg")["status"], kConditionRunning));
   EXPECT_EQ(metrics_.jobs_created.Value(), 0);
 }
@@ -214,9 +217,9 @@ TEST_F(PlanExecutorTest, AStatusConflictRereadsAndPlansAgain) {
   FreezeCaches();
   server_.FailNext(1, 409, "PUT");
   ASSERT_THAT(Reconcile("mg"), IsOk());
-  EXPECT_THAT(Calls(), ElementsAre("GET " + kMgPath + "mg", "POST " + kJobsPath,
-                                   "PUT " + kMgPath + "mg/status", "GET " + kMgPath + "mg",
-                                   "PUT " + kMgPath + "mg/status"));
+  EXPECT_THAT(Calls(), ElementsAre("GET " + kProxyPath, "GET " + kMgPath + "mg",
+                                   "POST " + kJobsPath, "PUT " + kMgPath + "mg/status",
+                                   "GET " + kMgPath + "mg", "PUT " + kMgPath + "mg/status"));
   EXPECT_TRUE(IsConditionTrue(Store(MustGathersGvr(), "mg")["status"], kConditionRunning));
   EXPECT_EQ(server_.CountRequests("POST", false), 1);  // one Job, whatever the retries
 }
@@ -287,8 +290,9 @@ TEST_F(PlanExecutorTest, TheAllowlistIsReadLiveBeforeAnImageFailsForGood) {
   FreezeCaches();
   server_.Apply(MustGatherImagesGvr(), AllowlistObject({kCustomImage}));  // cache lags
   ASSERT_THAT(Reconcile("mg"), IsOk());
-  EXPECT_THAT(Calls(), ElementsAre("GET " + kAllowlistPath, "GET " + kMgPath + "mg",
-                                   "POST " + kJobsPath, "PUT " + kMgPath + "mg/status"));
+  EXPECT_THAT(Calls(),
+              ElementsAre("GET " + kAllowlistPath, "GET " + kProxyPath, "GET " + kMgPath + "mg",
+                          "POST " + kJobsPath, "PUT " + kMgPath + "mg/status"));
   EXPECT_EQ(Store(JobsGvr(), "mg")["spec"]["template"]["spec"]["containers"][0]["image"],
             kCustomImage);
 }

@@ -56,7 +56,7 @@ json OwnedJob(const json& status = json::object(), std::string_view owner_uid = 
   JobConfig config;
   json mg = MustGather();
   mg["metadata"]["uid"] = owner_uid;
-  json job = RenderGatherJob(mg, config).value();
+  json job = RenderGatherJob(mg, config, {RunDirectoryName(kUid, kT0, 0), {}}).value();
   job["metadata"]["uid"] = "job-uid-1";
   job["status"] = status;
   return job;
@@ -85,8 +85,12 @@ Observed Observe(json mg, std::optional<json> job, std::optional<json> pvc) {
   o.pvc = std::move(pvc);
   o.allowlist = std::make_shared<Allowlist>(MakeAllowlist({std::string(kCustomImage)}));
   o.now = kT0;
+  o.run_inputs_read = true;
   return o;
 }
+
+// What ComputePlan picks for a Job created at kT0 with run_random 0.
+RunSettings TestRun() { return {RunDirectoryName(kUid, kT0, 0), {}}; }
 
 // The MustGather after the loop wrote `plan`'s status.
 json WithStatus(json mg, const Plan& plan) {
@@ -280,10 +284,13 @@ TEST(ReconcilePlanTest, CreatedJobIsTheRenderedOne) {
     json mg = MustGather({{"spec", {{"storage", {{"persistentVolume", {{"subPath", sub}}}}}}}});
     Plan plan = ComputePlan(Observe(mg, std::nullopt, Pvc("Bound")));
     ASSERT_TRUE(plan.create_job.has_value());
-    EXPECT_EQ(*plan.create_job, RenderGatherJob(mg, JobConfig()).value());
+    EXPECT_EQ(*plan.create_job, RenderGatherJob(mg, JobConfig(), TestRun()).value());
     const json& mount =
         (*plan.create_job)["spec"]["template"]["spec"]["containers"][0]["volumeMounts"][0];
-    EXPECT_EQ(mount.contains("subPath"), sub.is_string());
+    EXPECT_EQ(mount["subPath"],
+              RunPath(sub.is_string() ? sub.get<std::string>() : "", TestRun().run_directory));
+    EXPECT_EQ((*plan.status)["output"],
+              json({{"claimName", "mg-artifacts"}, {"path", mount["subPath"]}}));
     EXPECT_EQ((*plan.status)["jobName"], "network-debug");
     ASSERT_EQ(plan.events.size(), 1u);
     EXPECT_THAT(plan.events[0].message,
@@ -466,6 +473,48 @@ TEST(ReconcilePlanTest, DeleteOptionsUseBackgroundPropagationAndAUidPrecondition
   EXPECT_EQ(JobDeleteOptions({"ns", "job", "u-1"}), json::parse(R"({
     "apiVersion": "v1", "kind": "DeleteOptions", "propagationPolicy": "Background",
     "preconditions": {"uid": "u-1"}})"));
+}
+
+// Rule 7: the Secret and the cluster Proxy are read live, once, just before a Job.
+TEST(ReconcilePlanTest, AsksForTheRunsLiveInputsBeforeTheFirstJob) {
+  Observed o = Observe(MustGather(), std::nullopt, Pvc("Bound"));
+  o.run_inputs_read = false;
+  Plan ask = ComputePlan(o);
+  EXPECT_TRUE(ask.read_run_inputs);
+  EXPECT_FALSE(ask.create_job.has_value());
+  EXPECT_FALSE(ask.status.has_value());
+  EXPECT_FALSE(ask.Empty());
+  o.run_inputs_read = true;
+  o.cluster_proxy = json{{"status", {{"httpProxy", "http://proxy:3128"}}}};
+  Plan create = ComputePlan(o);
+  EXPECT_FALSE(create.read_run_inputs);
+  ASSERT_TRUE(create.create_job.has_value());
+  EXPECT_THAT((*create.create_job)["spec"]["template"]["spec"]["containers"][0]["env"].dump(),
+              HasSubstr("http://proxy:3128"));
+}
+
+TEST(ReconcilePlanTest, UnusableCredentialsFailTheRunWithoutAJob) {
+  json mg = MustGather({{"spec",
+                         {{"uploadTarget",
+                           {{"type", "SFTP"},
+                            {"sftp",
+                             {{"caseID", "01234567"},
+                              {"caseManagementAccountSecretRef", {{"name", "creds"}}}}}}}}}});
+  Observed o = Observe(mg, std::nullopt, Pvc("Bound"));
+  o.job_config.self_image = "quay.io/example/mgw:1";
+  o.credentials = CredentialsSecret{{"username"}};
+  Plan failed = ComputePlan(o);
+  EXPECT_FALSE(failed.create_job.has_value());
+  ASSERT_TRUE(failed.status.has_value());
+  EXPECT_EQ((*failed.status)["completed"], true);
+  EXPECT_EQ(ConditionKey(*failed.status, kConditionFailed), "True/ValidationFailed");
+  EXPECT_THAT((*failed.status)["reason"].get<std::string>(),
+              AllOf(HasSubstr("Secret \"creds\""), HasSubstr("\"password\"")));
+  o.credentials = CredentialsSecret{{"username", "password"}};
+  Plan created = ComputePlan(o);
+  ASSERT_TRUE(created.create_job.has_value());
+  EXPECT_EQ((*created.status)["output"]["uploadFile"],
+            "01234567_" + TestRun().run_directory + ".tar.gz");
 }
 
 }  // namespace

@@ -7,12 +7,14 @@
 //              not finished (reason JobRunning). False otherwise, and the reason says why:
 //              PVCNotBound or JobNotOwned while waiting, or the final reason once the run
 //              has ended.
-//   Completed  Set only when the gather Job succeeded: True, reason JobSucceeded.
+//   Completed  Set only when the gather Job succeeded (with an upload target: the gather
+//              and the upload both did): True, reason JobSucceeded.
 //   Failed     Set only when the run ended without success: True, with the reason
 //              ValidationFailed, InvalidImage or AllowlistNotConfigured (the spec was
 //              rejected and no Job was made), the Job's own failure reason passed through
 //              (DeadlineExceeded, BackoffLimitExceeded, ...; JobFailed when it gives none),
-//              or JobDeleted (the Job vanished before it finished).
+//              or JobDeleted (the Job vanished before it finished). With an upload
+//              target, GatherFailed or UploadFailed says which step failed.
 // A finished MustGather has exactly one of Completed/Failed True and status.completed true.
 #ifndef MGW_RECONCILE_CONDITIONS_H_
 #define MGW_RECONCILE_CONDITIONS_H_
@@ -44,6 +46,9 @@ inline constexpr std::string_view kReasonJobRunning = "JobRunning";
 inline constexpr std::string_view kReasonJobSucceeded = "JobSucceeded";
 inline constexpr std::string_view kReasonJobFailed = "JobFailed";
 inline constexpr std::string_view kReasonJobDeleted = "JobDeleted";
+// With an upload target: which step of the run failed (run_outcome.h).
+inline constexpr std::string_view kReasonGatherFailed = "GatherFailed";
+inline constexpr std::string_view kReasonUploadFailed = "UploadFailed";
 // Job failure reasons kube-controller-manager writes on a Job's Failed condition.
 inline constexpr std::string_view kReasonDeadlineExceeded = "DeadlineExceeded";
 inline constexpr std::string_view kReasonBackoffLimitExceeded = "BackoffLimitExceeded";

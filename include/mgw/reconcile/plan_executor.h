@@ -1,6 +1,9 @@
 // One reconcile of one MustGather: read what the caches hold, ask ComputePlan what to
 // do, and do it against the API server in the order reconcile_plan.h prescribes:
 //  - confirm_job_absent: GET the Job live and plan again with the answer;
+//  - read_run_inputs: GET the upload credentials Secret (only its key names and whether
+//    each value is non-empty are kept, never a value) and the cluster Proxy "cluster"
+//    (NotFound or Forbidden: none), then plan again;
 //  - create_job: first GET the MustGather live (a lagging cache must never make a
 //    finished MustGather run twice; a newer version means plan again), then POST the
 //    Job; AlreadyExists means a retry or another replica made it (or a foreign Job has
@@ -39,17 +42,22 @@
 namespace mgw {
 
 // operator.openshift.io/v1alpha1 mustgathers, batch/v1 jobs, storage.k8s.io/v1
-// storageclasses.
+// storageclasses, v1 secrets, config.openshift.io/v1 proxies.
 Gvr MustGathersGvr();
 Gvr JobsGvr();
 Gvr StorageClassesGvr();
+Gvr SecretsGvr();
+Gvr ClusterProxiesGvr();
+// The one cluster-wide OpenShift Proxy object.
+inline constexpr std::string_view kClusterProxyName = "cluster";
 
 // The MustGather as the reconciler keeps it: kind and apiVersion filled in (list items
 // may lack them; the rules and Events need them), managedFields and the
 // last-applied-configuration annotation dropped (never read, often the bulk). Pure.
 nlohmann::json NormalizeMustGather(nlohmann::json mustgather);
 
-// The part of a Job the plan reads (metadata and status; no spec), for the cache. Pure.
+// The part of a Job the plan reads (metadata, including the run's annotations, and status;
+// no spec), for the cache. Pure.
 nlohmann::json TrimJob(nlohmann::json job);
 
 // The part of a PVC the plan reads: name, namespace, resourceVersion,
@@ -72,6 +80,8 @@ struct ExecutorOptions {
   ReconcilerMetrics* metrics = nullptr;  // no counting when null
   WallClock clock;                       // the system clock when null
   LogFn log;  // Jobs created and deleted, status transitions; LogEvent when null
+  // The random part of new run directories' names; std::random_device when null.
+  std::function<uint64_t()> random;
   // How many times one reconcile may plan again (after a conflict, a confirmation or a
   // newer live read) before giving up with ABORTED.
   int max_rounds = 6;
@@ -102,6 +112,7 @@ class PlanExecutor {
   StatusOr<Step> WriteStatus(const Plan& plan, Round& round);
   StatusOr<Step> ReadMustGatherLive(Round& round);
   Status ReadJobLive(Round& round);
+  Status ReadRunInputs(Round& round);
   StatusOr<std::shared_ptr<const Allowlist>> ReadAllowlistLive();
   Status DeleteJob(const JobRef& job);
   void Emit(const Plan& plan, const nlohmann::json& mustgather) const;

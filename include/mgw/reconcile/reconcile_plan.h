@@ -23,11 +23,25 @@
 //    phase, status "Pending", no Job, recheck later. Exception: a Pending PVC whose
 //    StorageClass has volumeBindingMode WaitForFirstConsumer binds only once a pod uses
 //    it, so the Job is created (waiting would deadlock).
-// 7. Otherwise create the Job (RenderGatherJob) and set Running=True/JobRunning.
+// 7. Otherwise, first the run's live inputs: until the loop has read them
+//    (run_inputs_read), the plan only asks for them (read_run_inputs). With an upload
+//    target, a missing credentials Secret or a missing or empty username or password ->
+//    Failed=True/ValidationFailed naming the Secret and the key, status.completed true, no
+//    Job. Otherwise create the Job (RenderGatherJob) in a new run directory
+//    (RunDirectoryName from the uid, `now` and `run_random`) with the proxy ResolveProxy
+//    picks, and set Running=True/JobRunning. status.output records the PVC, the run's
+//    path and the upload file name, read back from the Job's annotations, so a Job made
+//    by an earlier reconcile keeps the directory it was given.
+// A finished uploading Job: Completed only when the pod succeeded (gather and upload);
+// otherwise GatherFailed or UploadFailed (run_outcome.h) when the Job's podFailurePolicy
+// names the container, else the Job's own reason as in rule 3.
 //
 // How the loop applies a plan, in this order:
 // - confirm_job_absent: GET the Job live; call ComputePlan again with the result (or with
 //   job_absence_confirmed = true on NotFound). Nothing else in such a plan.
+// - read_run_inputs: GET the credentials Secret (when spec.uploadTarget names one) and the
+//   config.openshift.io/v1 Proxy "cluster" (NotFound, also when the API does not exist:
+//   none), set run_inputs_read and call ComputePlan again. Nothing else in such a plan.
 // - create_job: POST it. AlreadyExists is not an error (a retry or another replica made
 //   it): drop the rest of the plan and requeue. Recommended: re-read the MustGather live
 //   before creating, so a lagging cache can never make a completed MustGather run twice.
@@ -53,6 +67,7 @@
 #include <nlohmann/json.hpp>
 
 #include "mgw/reconcile/job_template.h"
+#include "mgw/reconcile/run_outcome.h"
 #include "mgw/rules/allowlist.h"
 
 namespace mgw {
@@ -90,6 +105,14 @@ struct Observed {
   std::shared_ptr<const Allowlist> allowlist;  // null means not configured
   JobConfig job_config;                        // includes the default image
   std::chrono::system_clock::time_point now;
+  // Read live by the loop when a plan asks (read_run_inputs), just before a Job is made.
+  bool run_inputs_read = false;
+  // The credentials Secret's non-empty keys; nullopt when it was not found or none is named.
+  std::optional<CredentialsSecret> credentials;
+  // The config.openshift.io/v1 Proxy "cluster"; nullopt without one (or without the API).
+  std::optional<nlohmann::json> cluster_proxy;
+  // The random part of a new run directory's name.
+  uint64_t run_random = 0;
 };
 
 struct Event {
@@ -107,6 +130,7 @@ struct JobRef {
 
 struct Plan {
   bool confirm_job_absent = false;
+  bool read_run_inputs = false;
   std::optional<nlohmann::json> create_job;  // a complete batch/v1 Job
   // The whole new .status (unknown fields of the old one kept), or empty when unchanged.
   // lastUpdate is stamped only when something else changed.

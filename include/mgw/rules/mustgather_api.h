@@ -41,6 +41,29 @@ inline constexpr std::string_view kServiceAccountRefField = "spec.serviceAccount
 inline constexpr std::string_view kServiceAccountNameField = "spec.serviceAccountRef.name";
 inline constexpr std::string_view kTimeoutField = "spec.mustGatherTimeout";
 inline constexpr std::string_view kRetainField = "spec.retainResourcesOnCompletion";
+inline constexpr std::string_view kAdditionalConfigField = "spec.additionalConfig";
+inline constexpr std::string_view kAuditField = "spec.additionalConfig.audit";
+inline constexpr std::string_view kProxyConfigField = "spec.proxyConfig";
+inline constexpr std::string_view kHttpProxyField = "spec.proxyConfig.httpProxy";
+inline constexpr std::string_view kHttpsProxyField = "spec.proxyConfig.httpsProxy";
+inline constexpr std::string_view kNoProxyField = "spec.proxyConfig.noProxy";
+inline constexpr std::string_view kUploadTargetField = "spec.uploadTarget";
+inline constexpr std::string_view kUploadTypeField = "spec.uploadTarget.type";
+inline constexpr std::string_view kSftpField = "spec.uploadTarget.sftp";
+inline constexpr std::string_view kCaseIdField = "spec.uploadTarget.sftp.caseID";
+inline constexpr std::string_view kCaseSecretRefField =
+    "spec.uploadTarget.sftp.caseManagementAccountSecretRef";
+inline constexpr std::string_view kCaseSecretNameField =
+    "spec.uploadTarget.sftp.caseManagementAccountSecretRef.name";
+inline constexpr std::string_view kSftpHostField = "spec.uploadTarget.sftp.host";
+inline constexpr std::string_view kInternalUserField = "spec.uploadTarget.sftp.internalUser";
+
+// spec.uploadTarget values and defaults (the CRD defaults them as well).
+inline constexpr std::string_view kUploadTypeSftp = "SFTP";
+inline constexpr std::string_view kDefaultSftpHost = "sftp.access.redhat.com";
+// The keys the credentials Secret must hold, non-empty.
+inline constexpr std::string_view kSecretUsernameKey = "username";
+inline constexpr std::string_view kSecretPasswordKey = "password";
 
 // An image a MustGather names, with the field that names it.
 struct NamedImage {
@@ -57,6 +80,12 @@ std::string NamespaceOf(const nlohmann::json& object, const std::string& fallbac
 
 // spec.retainResourcesOnCompletion is true.
 bool RetainsResources(const nlohmann::json& mustgather);
+
+// spec.additionalConfig.audit is true.
+bool GathersAuditLogs(const nlohmann::json& mustgather);
+
+// spec.uploadTarget.type is "SFTP" and spec.uploadTarget.sftp an object.
+bool UploadsToSftp(const nlohmann::json& mustgather);
 
 // The group of an apiVersion: "operator.openshift.io" for
 // "operator.openshift.io/v1alpha1", "" for a core version such as "v1".

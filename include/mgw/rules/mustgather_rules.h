@@ -32,7 +32,8 @@ struct RuleResult {
 };
 
 // Rules 1-7 for a MustGather on CREATE: storage, claim name, namespace, subPath,
-// images, plus the shape of the other spec fields the reconciler reads.
+// images, plus the shape of the other spec fields the reconciler reads, including
+// additionalConfig, proxyConfig and uploadTarget (gather_options_rules.h).
 RuleResult CheckMustGather(const nlohmann::json& object, const RuleContext& ctx);
 
 // Rule 8 and then rules 1-7: on UPDATE the spec is immutable once set. When the
