@@ -126,7 +126,8 @@ TEST_F(ReconcilerTest, CreatesOneJobOnTheClaimWithoutASubPath) {
   json pod = job["spec"]["template"]["spec"];
   EXPECT_EQ(pod["volumes"][0]["persistentVolumeClaim"]["claimName"], "mg-artifacts");
   EXPECT_EQ(GatherMount(job)["mountPath"], "/must-gather");
-  EXPECT_FALSE(GatherMount(job).contains("subPath"));
+  // One directory per run, even without a subPath.
+  EXPECT_EQ(GatherMount(job)["subPath"].get<std::string>().rfind("must-gather.local.", 0), 0u);
   EXPECT_EQ(job["metadata"]["ownerReferences"][0]["uid"], mg["metadata"]["uid"]);
   ASSERT_TRUE(WaitForCondition("mg", kConditionRunning, kReasonJobRunning));
   EXPECT_EQ(StatusOf("mg")["jobName"], "mg");
@@ -140,7 +141,10 @@ TEST_F(ReconcilerTest, MountsTheSubPathWhenGiven) {
   server_.Apply(MustGathersGvr(), MustGatherObject("mg", {.sub_path = "runs/one"}));
   auto r = Started();
   ASSERT_TRUE(WaitForJob("mg"));
-  EXPECT_EQ(GatherMount(Stored(JobsGvr(), "mg"))["subPath"], "runs/one");
+  // The run's own directory under the given subPath.
+  EXPECT_EQ(GatherMount(Stored(JobsGvr(), "mg"))["subPath"].get<std::string>().rfind(
+                "runs/one/must-gather.local.", 0),
+            0u);
 }
 
 TEST_F(ReconcilerTest, WaitsForThePvcToBeBound) {
