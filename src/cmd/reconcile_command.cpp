@@ -4,10 +4,10 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <csignal>
 #include <iostream>
 #include <mutex>
 
-#include <csignal>
 #include <unistd.h>
 
 #include "mgw/base/go_duration.h"

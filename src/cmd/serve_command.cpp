@@ -1,8 +1,7 @@
 #include "mgw/cmd/serve_command.h"
 
-#include <iostream>
-
 #include <csignal>
+#include <iostream>
 
 #include "mgw/base/go_duration.h"
 #include "mgw/net/host_port.h"

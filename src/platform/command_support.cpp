@@ -1,8 +1,7 @@
 #include "mgw/platform/command_support.h"
 
-#include <ostream>
-
 #include <csignal>
+#include <ostream>
 
 #include "mgw/platform/logging.h"
 
