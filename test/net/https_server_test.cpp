@@ -1042,8 +1042,8 @@ TEST_F(HttpsServerTest, BodiesPastTheServerWideBudgetGet503AndSmallOnesStillFit)
   o.limits.body_budget = std::make_shared<BodyBudget>(3 * 300'000 + 1000);
   std::shared_ptr<BodyBudget> budget = o.limits.body_budget;
   ASSERT_NO_FATAL_FAILURE(StartServer(std::move(o)));
-  const std::string part =
-      "POST /echo HTTP/1.1\r\nContent-Length: 300000\r\n\r\n" + std::string(100'000, 'x');
+  const std::string part = "POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 300000\r\n\r\n" +
+                           std::string(100'000, 'x');
   std::vector<std::unique_ptr<Client>> holders;
   for (int i = 0; i < 3; ++i) {
     holders.push_back(NewClient());
@@ -1053,7 +1053,8 @@ TEST_F(HttpsServerTest, BodiesPastTheServerWideBudgetGet503AndSmallOnesStillFit)
   ASSERT_TRUE(WaitUntil([&] { return budget->in_use() == 900'000u; }));
   auto refused = NewClient();
   ASSERT_TRUE(refused->Connect(port_));
-  std::string got = refused->Request("POST /echo HTTP/1.1\r\nContent-Length: 2000\r\n\r\n");
+  std::string got =
+      refused->Request("POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 2000\r\n\r\n");
   EXPECT_THAT(got, StartsWith("HTTP/1.1 503 Service Unavailable\r\n"));
   EXPECT_THAT(got, HasSubstr("\r\nRetry-After: 1\r\n"));
   EXPECT_THAT(got, HasSubstr("does not fit"));
