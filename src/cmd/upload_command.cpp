@@ -1,10 +1,9 @@
 #include "mgw/cmd/upload_command.h"
 
+#include <csignal>
 #include <filesystem>
 #include <iostream>
 #include <optional>
-
-#include <signal.h>
 
 #include "mgw/base/file.h"
 #include "mgw/base/quote.h"

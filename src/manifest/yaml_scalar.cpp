@@ -314,8 +314,12 @@ std::string GoFormatFloat32(double d) {
     const std::string mag = std::to_string(exp < 0 ? -exp : exp);
     return out + (exp < 0 ? "e-" : "e+") + (mag.size() < 2 ? "0" : "") + mag;
   }
-  if (exp < 0) return sign + "0." + std::string(static_cast<size_t>(-exp - 1), '0') + digits;
-  const auto point = static_cast<size_t>(exp + 1);
+  if (exp < 0) {
+    const int zeros = -exp - 1;
+    return sign + "0." + std::string(static_cast<size_t>(zeros), '0') + digits;
+  }
+  const int digits_before_point = exp + 1;
+  const auto point = static_cast<size_t>(digits_before_point);
   if (digits.size() <= point) return sign + digits + std::string(point - digits.size(), '0');
   return sign + digits.substr(0, point) + "." + digits.substr(point);
 }

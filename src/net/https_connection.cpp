@@ -104,7 +104,11 @@ std::string SerializeResponse(const HttpsResponse& response, const ResponseFrami
 }
 
 HttpsConnection::HttpsConnection(int fd, SSL_CTX& ctx, HttpLimits limits, Clock::time_point now)
-    : fd_(fd), limits_(limits), phase_since_(now), request_started_(now), last_progress_(now) {
+    : fd_(fd),
+      limits_(std::move(limits)),
+      phase_since_(now),
+      request_started_(now),
+      last_progress_(now) {
   ssl_ = SSL_new(&ctx);
   in_bio_ = BIO_new(BIO_s_mem());
   out_bio_ = BIO_new(BIO_s_mem());

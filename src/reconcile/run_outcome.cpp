@@ -62,8 +62,10 @@ std::optional<std::string> CredentialsProblem(const json& mustgather,
   }
   for (std::string_view key : {kSecretUsernameKey, kSecretPasswordKey}) {
     if (secret->non_empty_keys.count(std::string(key)) == 0) {
-      return where + " has no key " + QuoteJson(key) + ", or it is empty; set " + keys +
-             " of the support case account, then create this MustGather again";
+      std::string message = where;
+      message += " has no key " + QuoteJson(key) + ", or it is empty; set " + keys;
+      message += " of the support case account, then create this MustGather again";
+      return message;
     }
   }
   return std::nullopt;
