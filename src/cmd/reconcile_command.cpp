@@ -63,8 +63,7 @@ FlagSet ReconcileFlags() {
          "Look at every MustGather again this often, events or not (0 disables)."});
   f.Add({"probe-listen", "MGW_RECONCILE_PROBE_LISTEN", "0.0.0.0:8082",
          "Plain-HTTP address for /healthz, /readyz and /metrics."});
-  f.Add({"log-level", "MGW_LOG_LEVEL", "info", "trace, debug, info, warn, error or off."});
-  f.Add({"log-format", "MGW_LOG_FORMAT", "json", "json or text."});
+  AddLoggingFlags(f);
   return f;
 }
 

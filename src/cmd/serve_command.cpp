@@ -54,8 +54,7 @@ FlagSet ServeFlags() {
   f.Add({"client-allowed-names", "MGW_CLIENT_ALLOWED_NAMES", "",
          "With --client-ca-file: comma-separated client certificate CNs or DNS SANs to accept "
          "(empty: any)."});
-  f.Add({"log-level", "MGW_LOG_LEVEL", "info", "trace, debug, info, warn, error or off."});
-  f.Add({"log-format", "MGW_LOG_FORMAT", "json", "json or text."});
+  AddLoggingFlags(f);
   return f;
 }
 

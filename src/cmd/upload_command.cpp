@@ -48,8 +48,7 @@ FlagSet UploadFlags() {
          "The wait before the first retry; doubled for each further one, at most 30s."});
   f.Add({"progress-interval", "MGW_UPLOAD_PROGRESS_INTERVAL", "30",
          "Seconds between progress lines (1-3600)."});
-  f.Add({"log-level", "MGW_LOG_LEVEL", "info", "trace, debug, info, warn, error or off."});
-  f.Add({"log-format", "MGW_LOG_FORMAT", "json", "json or text."});
+  AddLoggingFlags(f);
   return f;
 }
 

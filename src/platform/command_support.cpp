@@ -34,6 +34,11 @@ std::variant<FlagValues, int> ParseCommandLine(const FlagSet& flags,
   return std::move(values).value();
 }
 
+void AddLoggingFlags(FlagSet& flags) {
+  flags.Add({"log-level", "MGW_LOG_LEVEL", "info", "trace, debug, info, warn, error or off."});
+  flags.Add({"log-format", "MGW_LOG_FORMAT", "json", "json or text."});
+}
+
 Status ConfigureLoggingFrom(const FlagValues& values) {
   MGW_ASSIGN_OR_RETURN(spdlog::level::level_enum level, ParseLogLevel(values.Get("log-level")));
   MGW_ASSIGN_OR_RETURN(LogFormat format, ParseLogFormat(values.Get("log-format")));

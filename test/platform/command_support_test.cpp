@@ -69,6 +69,23 @@ TEST(CommandSupportTest, LoggingFlagsAreCheckedBeforeUse) {
   ConfigureLogging(spdlog::level::info, LogFormat::kJson);
 }
 
+TEST(CommandSupportTest, LoggingFlagsHaveTheirEnvTwinsAndDefaults) {
+  FlagSet flags("x", "test");
+  AddLoggingFlags(flags);
+  std::ostringstream out, err;
+  auto defaults = ParseCommandLine(flags, {}, NoEnv, out, err);
+  EXPECT_EQ(std::get<FlagValues>(defaults).Get("log-level"), "info");
+  EXPECT_EQ(std::get<FlagValues>(defaults).Get("log-format"), "json");
+  EnvLookup env = [](std::string_view name) -> std::optional<std::string> {
+    if (name == "MGW_LOG_LEVEL") return "warn";
+    if (name == "MGW_LOG_FORMAT") return "text";
+    return std::nullopt;
+  };
+  auto from_env = ParseCommandLine(flags, {}, env, out, err);
+  EXPECT_EQ(std::get<FlagValues>(from_env).Get("log-level"), "warn");
+  EXPECT_EQ(std::get<FlagValues>(from_env).Get("log-format"), "text");
+}
+
 TEST(CommandSupportTest, StopSignalsAreBlockedAndWaitedFor) {
   ASSERT_TRUE(kSignalsBlocked);
   sigset_t current;

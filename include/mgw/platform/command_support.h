@@ -22,7 +22,11 @@ std::variant<FlagValues, int> ParseCommandLine(const FlagSet& flags,
                                                const EnvLookup& env, std::ostream& out,
                                                std::ostream& err);
 
-// Installs the process logger from the "log-level" and "log-format" flags;
+// Declares --log-level (MGW_LOG_LEVEL, default info) and --log-format
+// (MGW_LOG_FORMAT, default json), the flags ConfigureLoggingFrom reads.
+void AddLoggingFlags(FlagSet& flags);
+
+// Installs the process logger from the flags AddLoggingFlags declared;
 // INVALID_ARGUMENT naming the bad value.
 Status ConfigureLoggingFrom(const FlagValues& values);
 
