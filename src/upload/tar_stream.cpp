@@ -25,6 +25,7 @@ struct SinkContext {
 
 la_ssize_t WriteToSink(archive* /*a*/, void* data, const void* buffer, size_t length) {
   auto* ctx = static_cast<SinkContext*>(data);
+  if (!ctx->failure.ok()) return -1;  // a failed sink takes no more, not even the final flush
   Status s = (*ctx->sink)(std::string_view(static_cast<const char*>(buffer), length));
   if (s.ok()) return static_cast<la_ssize_t>(length);
   ctx->failure = s;
@@ -38,9 +39,9 @@ using EntryPtr = std::unique_ptr<archive_entry, decltype(&archive_entry_free)>;
 class TarWriter {
  public:
   TarWriter(const ByteSink& sink, const LogFn& log)
-      : out_(archive_write_new(), &archive_write_free),
+      : ctx_{&sink, Status::Ok()},
+        out_(archive_write_new(), &archive_write_free),
         disk_(archive_read_disk_new(), &archive_read_free),
-        ctx_{&sink, Status::Ok()},
         log_(log) {}
 
   Status Open() {
@@ -110,9 +111,11 @@ class TarWriter {
                          (why != nullptr ? why : "unknown error"));
   }
 
+  // Declared first so it outlives out_: freeing an archive that was not closed
+  // flushes what it holds through WriteToSink, which reads ctx_.
+  SinkContext ctx_;
   ArchivePtr out_;
   DiskPtr disk_;
-  SinkContext ctx_;
   const LogFn& log_;
 };
 

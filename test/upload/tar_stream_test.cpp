@@ -61,6 +61,25 @@ TEST_F(TarStreamTest, StopsAtTheSinksError) {
   EXPECT_EQ(s, UnavailableError("connection lost"));
 }
 
+// A sink that fails while entries are still being written ends the stream: the
+// archive left unfinished is freed without pushing its buffered bytes to the sink.
+TEST_F(TarStreamTest, ASinkThatFailsMidStreamIsNotCalledAgain) {
+  std::string noise(1 << 20, '\0');
+  uint32_t x = 12345;
+  for (char& c : noise) {
+    x = x * 1664525u + 1013904223u;  // incompressible, so gzip fills many blocks
+    c = static_cast<char>(x >> 24);
+  }
+  std::ofstream(dir_ + "/a/noise.bin", std::ios::binary) << noise;
+  int calls = 0;
+  Status s = WriteTarGz(dir_, "must-gather", [&](std::string_view) {
+    ++calls;
+    return UnavailableError("connection lost");
+  });
+  EXPECT_EQ(s, UnavailableError("connection lost"));
+  EXPECT_EQ(calls, 1);
+}
+
 TEST_F(TarStreamTest, MissingOrNotADirectory) {
   auto sink = [](std::string_view) { return Status::Ok(); };
   EXPECT_THAT(WriteTarGz(dir_ + "/nope", "m", sink), StatusIs(StatusCode::kNotFound));
