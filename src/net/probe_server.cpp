@@ -250,18 +250,16 @@ void ProbeServer::Serve(uint64_t id, Clock::time_point now) {
 void ProbeServer::TakeRequest(ProbeConnection& c, Clock::time_point now) const {
   HeadParse parsed = ParseRequestHead(c.input(), limits_.max_head_bytes);
   if (parsed.kind == HeadParse::Kind::kIncomplete) return;
-  if (parsed.kind == HeadParse::Kind::kError) {
-    HttpsResponse error{parsed.status, "text/plain; charset=utf-8", parsed.error + "\n"};
+  // A refused request is answered and the connection closed.
+  auto refuse = [&](int status, std::string message) {
+    HttpsResponse error{status, "text/plain; charset=utf-8", std::move(message) + "\n"};
     c.Send(SerializeResponse(error, {true, false, kAllowed, WallNow(nullptr)}), true, now);
-    return;
-  }
+  };
+  if (parsed.kind == HeadParse::Kind::kError) return refuse(parsed.status, parsed.error);
   uint64_t length = parsed.head.content_length.value_or(0);
   if (length > limits_.max_body_bytes) {
-    HttpsResponse error{413, "text/plain; charset=utf-8",
-                        "probe and metrics requests take no body over " +
-                            std::to_string(limits_.max_body_bytes) + " bytes\n"};
-    c.Send(SerializeResponse(error, {true, false, kAllowed, WallNow(nullptr)}), true, now);
-    return;
+    return refuse(413, "probe and metrics requests take no body over " +
+                           std::to_string(limits_.max_body_bytes) + " bytes");
   }
   if (c.input().size() - parsed.consumed < length) return;
   c.input().erase(0, parsed.consumed + static_cast<size_t>(length));
