@@ -128,7 +128,7 @@ Observed PlanExecutor::Observe(const json& mustgather) const {
 
 StatusOr<std::optional<std::chrono::seconds>> PlanExecutor::Reconcile(const std::string& ns,
                                                                       const std::string& name) {
-  std::shared_ptr<const json> cached = caches_.mustgathers->Get(ns, name);
+  std::shared_ptr<const json> cached = Freshest(ns, name);
   if (!cached) return std::optional<std::chrono::seconds>();
   Round round{Observe(*cached), ns, name};
   if (options_.random) {
@@ -144,6 +144,25 @@ StatusOr<std::optional<std::chrono::seconds>> PlanExecutor::Reconcile(const std:
   }
   return AbortedError("MustGather " + ns + "/" + name +
                       " kept changing while it was reconciled; trying again later");
+}
+
+std::shared_ptr<const json> PlanExecutor::Freshest(const std::string& ns, const std::string& name) {
+  std::shared_ptr<const json> cached = caches_.mustgathers->Get(ns, name);
+  std::lock_guard<std::mutex> lock(written_mu_);
+  auto it = written_.find(ns + "/" + name);
+  if (it == written_.end()) return cached;
+  if (cached &&
+      JsonStringAt(*cached, {"metadata", "resourceVersion"}) == it->second.replaced_version) {
+    return it->second.object;
+  }
+  written_.erase(it);
+  return cached;
+}
+
+void PlanExecutor::RememberWrite(const Round& r, std::string replaced_version) {
+  auto written = std::make_shared<const json>(r.observed.mustgather);
+  std::lock_guard<std::mutex> lock(written_mu_);
+  written_[r.ns + "/" + r.name] = Written{std::move(replaced_version), std::move(written)};
 }
 
 StatusOr<PlanExecutor::Step> PlanExecutor::Apply(const Plan& plan, Round& r) {
@@ -218,7 +237,9 @@ StatusOr<PlanExecutor::Step> PlanExecutor::WriteStatus(const Plan& plan, Round& 
          {"mustgather", r.name},
          {"phase", JsonStringAt(*plan.status, {"status"})},
          {"reason", plan.events.empty() ? "" : plan.events.front().reason}});
+    std::string replaced = JsonStringAt(r.observed.mustgather, {"metadata", "resourceVersion"});
     r.observed.mustgather = NormalizeMustGather(std::move(updated).value());
+    RememberWrite(r, std::move(replaced));
     return Step::kContinue;
   }
   if (IsNotFound(updated.status())) return Step::kDone;

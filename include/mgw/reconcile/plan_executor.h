@@ -18,13 +18,19 @@
 // allowlist is read live, since the MustGatherImage watch and the MustGather watch are
 // separate streams and an allowlist created just before the MustGather may not have
 // reached the cache yet.
+// The executor also remembers its own last status write per MustGather until the cache
+// shows a newer version: a reconcile that starts while the cache still holds the version
+// that write replaced (a Job event can arrive before the MustGather's own) plans from the
+// written object instead, so it never sends a status made from a version it knows is gone.
 // Thread-safe: workers share one executor, each on a different key.
 #ifndef MGW_RECONCILE_PLAN_EXECUTOR_H_
 #define MGW_RECONCILE_PLAN_EXECUTOR_H_
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -106,6 +112,19 @@ class PlanExecutor {
   // learnt), or stop (the reconcile is over).
   enum class Step { kContinue, kReplan, kDone };
 
+  // A status write the cache may not show yet: the resourceVersion it replaced and the
+  // object the API server returned.
+  struct Written {
+    std::string replaced_version;
+    std::shared_ptr<const nlohmann::json> object;
+  };
+
+  // What to plan from: the cached MustGather, or this executor's own newer write while
+  // the cache still holds the version that write replaced. Forgets writes the cache has
+  // caught up with (or that concern a MustGather gone from it).
+  std::shared_ptr<const nlohmann::json> Freshest(const std::string& ns, const std::string& name);
+  void RememberWrite(const Round& round, std::string replaced_version);
+
   Observed Observe(const nlohmann::json& mustgather) const;
   StatusOr<Step> Apply(const Plan& plan, Round& round);
   StatusOr<Step> CreateJob(const Plan& plan, Round& round);
@@ -123,6 +142,8 @@ class PlanExecutor {
   KubeClient& client_;
   const ReconcileCaches caches_;
   const ExecutorOptions options_;
+  std::mutex written_mu_;
+  std::map<std::string, Written> written_;  // by "<ns>/<name>"; guarded by written_mu_
 };
 
 }  // namespace mgw
