@@ -13,8 +13,8 @@ using nlohmann::json;
 
 constexpr size_t kSuffixLength = 12;
 constexpr uint64_t kRandomModulus = 1000000;
-// How often the upload container looks for the gather containers' exit-code files.
-constexpr int kWaitPollSeconds = 5;
+// How often the upload container looks at the gather containers' exit-code files.
+constexpr int kWaitPollSeconds = 2;
 
 std::string Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -49,14 +49,6 @@ std::string SftpHost(const json& mustgather) {
 std::string UploadProxy(const ProxySettings& proxy, const std::string& host) {
   if (NoProxyCovers(proxy.no_proxy, HostOnly(host))) return "";
   return proxy.https_proxy.empty() ? proxy.http_proxy : proxy.https_proxy;
-}
-
-// Waits for every gather container's exit-code file, then runs the arguments after it.
-std::string WaitThenExecScript(const std::vector<std::string>& containers) {
-  std::string names;
-  for (const std::string& c : containers) names += (names.empty() ? "" : " ") + c;
-  return "for c in " + names + "; do until [ -e " + std::string(kExitCodeDir) + "/$c ]; do sleep " +
-         std::to_string(kWaitPollSeconds) + "; done; done; exec \"$@\"";
 }
 
 }  // namespace
@@ -132,16 +124,25 @@ bool NoProxyCovers(std::string_view no_proxy, std::string_view host) {
   return false;
 }
 
-std::string GatherScript(bool audit, std::optional<int64_t> timeout_seconds,
+std::string GatherScript(std::string_view command, std::optional<int64_t> timeout_seconds,
                          std::string_view exit_code_file) {
-  std::string command(audit ? kAuditGatherCommand : kGatherCommand);
+  std::string run(command);
   if (exit_code_file.empty()) {
-    return "set -o pipefail; " + command + " 2>&1 | tee -a /must-gather/must-gather.log";
+    return "set -o pipefail; " + run + " 2>&1 | tee -a /must-gather/must-gather.log";
   }
-  if (timeout_seconds) command = "timeout " + std::to_string(*timeout_seconds) + " " + command;
-  return "set -o pipefail; " + command +
-         " 2>&1 | tee -a /must-gather/must-gather.log; rc=$?; echo $rc > " +
-         std::string(exit_code_file) + "; exit $rc";
+  if (timeout_seconds) run = "timeout " + std::to_string(*timeout_seconds) + " " + run;
+  const std::string file(exit_code_file);
+  return "echo $$ > " + file + ".pid; set -o pipefail; " + run +
+         " 2>&1 | tee -a /must-gather/must-gather.log; rc=$?; echo $rc > " + file + "; exit $rc";
+}
+
+std::string WaitForGatherScript(std::string_view dir, const std::vector<std::string>& containers) {
+  std::string names;
+  for (const std::string& c : containers) names += (names.empty() ? "" : " ") + c;
+  const std::string f = std::string(dir) + "/$c";
+  return "for c in " + names + "; do until [ -e " + f + " ] || { [ -s " + f + ".pid ] && [ ! -d " +
+         "/proc/$(cat " + f + ".pid) ]; }; do sleep " + std::to_string(kWaitPollSeconds) +
+         "; done; done; exec \"$@\"";
 }
 
 std::string UploadFileName(std::string_view case_id, std::string_view run_directory) {
@@ -170,7 +171,8 @@ json UploadContainer(const json& mustgather, const UploadStep& step) {
   }
   args.push_back("--log-format");
   args.push_back("json");
-  json command = {"/bin/sh", "-c", WaitThenExecScript(step.gather_containers), "wait-for-gather"};
+  json command = {"/bin/sh", "-c", WaitForGatherScript(kExitCodeDir, step.gather_containers),
+                  "wait-for-gather"};
   for (json& a : args) command.push_back(std::move(a));
   json container = {{"name", std::string(kUploadContainerName)},
                     {"image", step.image},

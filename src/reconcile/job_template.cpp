@@ -176,7 +176,9 @@ json Container(const Inputs& in, const JobConfig& config, const RunSettings& run
   std::optional<int64_t> timeout = in.upload ? in.deadline_seconds : std::nullopt;
   json c = {{"name", ContainerName(index)},
             {"image", in.images[index]},
-            {"command", {"/bin/bash", "-c", GatherScript(in.audit, timeout, exit_file)}},
+            {"command",
+             {"/bin/bash", "-c",
+              GatherScript(in.audit ? kAuditGatherCommand : kGatherCommand, timeout, exit_file)}},
             {"volumeMounts", std::move(mounts)},
             {"resources",
              {{"requests", {{"cpu", config.cpu_request}, {"memory", config.memory_request}}}}},
@@ -217,6 +219,9 @@ json PodSpec(const json& mg, const Inputs& in, const JobConfig& config, const Ru
               {"securityContext", {{"seccompProfile", {{"type", "RuntimeDefault"}}}}},
               {"containers", std::move(containers)},
               {"volumes", std::move(volumes)}};
+  // The upload step tells a gather container killed outright (no exit-code file) by its
+  // process being gone, which needs the pod's one PID namespace.
+  if (in.upload) pod["shareProcessNamespace"] = true;
   PlaceOnInfraNodes(pod);
   return pod;
 }

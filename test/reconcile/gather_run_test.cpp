@@ -1,11 +1,21 @@
 #include "mgw/reconcile/gather_run.h"
 
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <regex>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "support/wait_until.h"
 
 namespace mgw {
 namespace {
@@ -69,15 +79,87 @@ TEST(GatherRunTest, NoProxyCoversHostsAndDomains) {
   EXPECT_FALSE(NoProxyCovers(".svc,10.0.0.0/8", "sftp.access.redhat.com"));
 }
 
-TEST(GatherRunTest, GatherScriptPicksAuditAndRecordsTheExitCode) {
-  EXPECT_EQ(GatherScript(false, std::nullopt, ""),
+TEST(GatherRunTest, GatherScriptRecordsItsPidAndExitCode) {
+  EXPECT_EQ(GatherScript(kGatherCommand, std::nullopt, ""),
             "set -o pipefail; /usr/bin/gather 2>&1 | tee -a /must-gather/must-gather.log");
   EXPECT_EQ(
-      GatherScript(true, 30, ""),
+      GatherScript(kAuditGatherCommand, 30, ""),
       "set -o pipefail; /usr/bin/gather_audit_logs 2>&1 | tee -a /must-gather/must-gather.log");
-  EXPECT_EQ(GatherScript(false, 30, "/x/gather"),
-            "set -o pipefail; timeout 30 /usr/bin/gather 2>&1 | tee -a "
+  EXPECT_EQ(GatherScript(kGatherCommand, 30, "/x/gather"),
+            "echo $$ > /x/gather.pid; set -o pipefail; timeout 30 /usr/bin/gather 2>&1 | tee -a "
             "/must-gather/must-gather.log; rc=$?; echo $rc > /x/gather; exit $rc");
+}
+
+// The scripts run for real: bash for the gather side, sh for the upload side, in a
+// scratch directory standing in for the shared emptyDir.
+class GatherScriptsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/mgw-gather-XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+  }
+  void TearDown() override {
+    for (pid_t pid : children_) {
+      kill(-pid, SIGKILL);
+      waitpid(pid, nullptr, 0);
+    }
+    std::filesystem::remove_all(dir_);
+  }
+
+  // Starts argv in a process group of its own; returns its pid.
+  pid_t Spawn(std::vector<std::string> argv) {
+    std::vector<char*> args;
+    for (std::string& a : argv) args.push_back(a.data());
+    args.push_back(nullptr);
+    posix_spawnattr_t attr;
+    posix_spawnattr_init(&attr);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+    posix_spawnattr_setpgroup(&attr, 0);
+    pid_t pid = -1;
+    int rc = posix_spawnp(&pid, args[0], nullptr, &attr, args.data(), environ);
+    posix_spawnattr_destroy(&attr);
+    EXPECT_EQ(rc, 0);
+    children_.push_back(pid);
+    return pid;
+  }
+
+  pid_t StartGather(const std::string& command) {
+    return Spawn({"bash", "-c", GatherScript(command, std::nullopt, dir_ + "/gather")});
+  }
+  void StartUpload() {
+    Spawn({"sh", "-c", WaitForGatherScript(dir_, {"gather"}), "wait-for-gather", "touch",
+           dir_ + "/uploaded"});
+  }
+  bool Exists(const std::string& name) const { return std::filesystem::exists(dir_ + "/" + name); }
+
+  std::string dir_;
+  std::vector<pid_t> children_;
+};
+
+TEST_F(GatherScriptsTest, TheUploadWaitsForTheExitCodeOfAGatherThatEnds) {
+  StartUpload();
+  pid_t gather = StartGather("sleep 1; exit 3");
+  int status = 0;
+  ASSERT_EQ(waitpid(gather, &status, 0), gather);
+  ASSERT_TRUE(Exists("gather.pid"));
+  std::ifstream code(dir_ + "/gather");
+  int written = -1;
+  code >> written;
+  EXPECT_EQ(written, WEXITSTATUS(status));  // tee's status may win: /must-gather is absent
+  EXPECT_TRUE(testing::WaitUntil([&] { return Exists("uploaded"); }));
+}
+
+TEST_F(GatherScriptsTest, TheUploadGoesAheadWhenTheGatherIsKilledOutright) {
+  pid_t gather = StartGather("sleep 600");
+  ASSERT_TRUE(testing::WaitUntil([&] { return Exists("gather.pid"); }));
+  StartUpload();
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));  // more than one poll
+  EXPECT_FALSE(Exists("uploaded"));                              // the gather still runs
+  kill(-gather, SIGKILL);  // as the OOM killer would: no exit-code file
+  ASSERT_EQ(waitpid(gather, nullptr, 0), gather);
+  EXPECT_FALSE(Exists("gather"));
+  EXPECT_TRUE(testing::WaitUntil([&] { return Exists("uploaded"); }));
 }
 
 json UploadMustGather() {
@@ -102,9 +184,10 @@ TEST(GatherRunTest, UploadContainerWaitsForEveryGatherThenUploads) {
   EXPECT_EQ(c["image"], "registry/mgw:1");
   const json& cmd = c["command"];
   EXPECT_EQ(cmd[0], "/bin/sh");
-  EXPECT_EQ(cmd[2],
-            "for c in gather gather-1; do until [ -e /var/run/mustgather/exit-codes/$c ]; do "
-            "sleep 5; done; done; exec \"$@\"");
+  EXPECT_EQ(cmd[2], WaitForGatherScript("/var/run/mustgather/exit-codes", {"gather", "gather-1"}));
+  EXPECT_EQ(WaitForGatherScript("/d", {"gather", "gather-1"}),
+            "for c in gather gather-1; do until [ -e /d/$c ] || { [ -s /d/$c.pid ] && "
+            "[ ! -d /proc/$(cat /d/$c.pid) ]; }; do sleep 2; done; done; exec \"$@\"");
   std::vector<std::string> args(cmd.begin() + 4, cmd.end());
   EXPECT_THAT(
       args, ElementsAre("mustgather-webhook", "upload", "--source", "/must-gather", "--case-id",

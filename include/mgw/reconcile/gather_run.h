@@ -10,13 +10,15 @@
 // The upload step (spec.uploadTarget) is a container in the same pod, from this
 // project's own image, running `mustgather-webhook upload`. It must start only once every
 // gather container has ended, whatever the outcome, since partial output is still worth
-// uploading. Each gather container therefore writes its exit code to a file in a shared
-// emptyDir when its script ends (also after `timeout` stopped the gather), and the upload
-// container waits until every file exists. The pod then fails when any container failed,
-// and the Job's podFailurePolicy ends the Job at once (no retry that would upload twice),
-// with a message naming the failed container and its exit code, which JobFailureOf reads.
-// Limitation: a gather container killed outright (OOM, SIGKILL) writes no file, and the
-// upload waits until the Job is deleted.
+// uploading. Each gather container records its script's PID in "<file>.pid" when it
+// starts and its exit code in "<file>" when it ends (also after `timeout` stopped the
+// gather), both in a shared emptyDir. The upload container waits until, for every gather
+// container, the exit-code file exists or the recorded process is gone from /proc (the
+// pod shares one PID namespace): a container killed outright (OOM, SIGKILL) writes no
+// exit code, and its partial output is uploaded all the same. The pod then fails when
+// any container failed, and the Job's podFailurePolicy ends the Job at once (no retry
+// that would upload twice), with a message naming the failed container and its exit
+// code, which JobFailureOf reads.
 #ifndef MGW_RECONCILE_GATHER_RUN_H_
 #define MGW_RECONCILE_GATHER_RUN_H_
 
@@ -80,12 +82,18 @@ nlohmann::json ProxyEnv(const ProxySettings& proxy);
 // "*.example.com".
 bool NoProxyCovers(std::string_view no_proxy, std::string_view host);
 
-// The bash script a gather container runs. `audit` picks kAuditGatherCommand. With
-// `exit_code_file` non-empty (an upload follows), the gather is wrapped in
-// `timeout <timeout_seconds>` when set, and the script writes its exit status to that
-// file before exiting with it.
-std::string GatherScript(bool audit, std::optional<int64_t> timeout_seconds,
+// The bash script a gather container runs: `command` (kGatherCommand or
+// kAuditGatherCommand), its output appended to /must-gather/must-gather.log. With
+// `exit_code_file` non-empty (an upload follows), the script first writes its PID to
+// "<exit_code_file>.pid", wraps the command in `timeout <timeout_seconds>` when set, and
+// writes its exit status to `exit_code_file` before exiting with it.
+std::string GatherScript(std::string_view command, std::optional<int64_t> timeout_seconds,
                          std::string_view exit_code_file);
+
+// The POSIX sh script the upload container runs before its arguments ("$@", exec'd):
+// waits until each of `containers` has its exit-code file in `dir`, or its recorded PID
+// no longer exists (looked at every 2 s).
+std::string WaitForGatherScript(std::string_view dir, const std::vector<std::string>& containers);
 
 // "<caseID>_<run directory>.tar.gz", the name the upload gives the archive.
 std::string UploadFileName(std::string_view case_id, std::string_view run_directory);
