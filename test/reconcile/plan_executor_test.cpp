@@ -41,15 +41,8 @@ class PlanExecutorTest : public ::testing::Test {
 
   std::unique_ptr<Informer> Frozen(Gvr gvr, std::function<json(json)> transform,
                                    std::string labels = "") {
-    InformerOptions o = testing::FastInformerOptions();
-    o.gvr = std::move(gvr);
-    o.transform = std::move(transform);
-    o.label_selector = std::move(labels);
-    auto informer = std::make_unique<Informer>(*client_, o);
-    informer->Start();
-    EXPECT_TRUE(informer->WaitForSync(std::chrono::seconds(10)));
-    informer->Stop();
-    return informer;
+    return testing::FrozenInformer(*client_, std::move(gvr), std::move(transform),
+                                   std::move(labels));
   }
 
   void FreezeCaches() {

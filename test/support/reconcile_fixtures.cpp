@@ -2,6 +2,8 @@
 
 #include <thread>
 
+#include <gtest/gtest.h>
+
 namespace mgw::testing {
 
 using nlohmann::json;
@@ -68,6 +70,20 @@ InformerOptions FastInformerOptions() {
   InformerOptions o;
   o.backoff = {std::chrono::milliseconds(1), std::chrono::milliseconds(20)};
   return o;
+}
+
+std::unique_ptr<Informer> FrozenInformer(KubeClient& client, Gvr gvr,
+                                         std::function<nlohmann::json(nlohmann::json)> transform,
+                                         std::string labels) {
+  InformerOptions o = FastInformerOptions();
+  o.gvr = std::move(gvr);
+  o.transform = std::move(transform);
+  o.label_selector = std::move(labels);
+  auto informer = std::make_unique<Informer>(client, o);
+  informer->Start();
+  EXPECT_TRUE(informer->WaitForSync(std::chrono::seconds(10)));
+  informer->Stop();
+  return informer;
 }
 
 Status RecordingEventSink::Emit(const ObjectRef& object, const Event& event) {

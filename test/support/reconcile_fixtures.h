@@ -50,6 +50,12 @@ std::unique_ptr<HttpKubeClient> ClientFor(const FakeApiServer& server);
 // Cache options that reconnect fast.
 InformerOptions FastInformerOptions();
 
+// An informer over `gvr` (FastInformerOptions, `transform`, `labels` as label selector)
+// filled once from `client` and then stopped: a cache frozen as the store is now.
+std::unique_ptr<Informer> FrozenInformer(KubeClient& client, Gvr gvr,
+                                         std::function<nlohmann::json(nlohmann::json)> transform,
+                                         std::string labels = "");
+
 // The Events emitted, in order. Thread-safe.
 class RecordingEventSink : public EventSink {
  public:
