@@ -88,6 +88,8 @@ class Builder {
   // Handles one node event. False after an error (see error()).
   bool Handle(const YamlEvent& e);
   const Status& error() const { return error_; }
+  // True once the root node is complete.
+  bool done() const { return done_; }
   // The document, or the first problem kubectl meets when it writes it as JSON.
   StatusOr<YamlDocument> Finish();
 
@@ -112,6 +114,7 @@ class Builder {
   bool json_stream_;  // kubectl decodes the stream as JSON: unquoted text must be JSON
   Status error_;
   YamlDocument doc_;
+  bool done_ = false;
   std::vector<Frame> stack_;
   std::unordered_map<std::string, Anchored> anchors_;
   size_t decodes_ = 1;  // go-yaml counts the document node too
@@ -275,6 +278,7 @@ bool Builder::Add(json value, Position at, std::string_view anchor, size_t decod
   if (!anchor.empty()) anchors_[std::string(anchor)] = {value, decodes};
   if (stack_.empty()) {
     doc_.root = std::move(value);
+    done_ = true;
     doc_.line = at.line;
     doc_.column = at.column;
     return true;
@@ -333,21 +337,63 @@ bool Builder::Merge(Frame& top, json value, Position at) {
   return true;
 }
 
-// Reads the events of the first document of `chunk` (go-yaml reads no further).
+Status WithSource(std::string_view source, const Status& status) {
+  return InvalidArgumentError(std::string(source) + ":" + std::string(status.message()));
+}
+
+// Handles the root's first event `root` (a copy), with the event after it when the root
+// is a block mapping whose first key is a collection go-yaml v2 forgets as a key
+// (YamlEventReader::StartsForgottenKey): go-yaml's root is then that collection alone,
+// and `root_only` is set, for go-yaml's document ends with it.
+Status ReadRootStart(YamlEventReader& reader, Builder& builder, const YamlEvent& root,
+                     std::string_view source, bool& root_only) {
+  const bool candidate = root.type == YamlEventType::kMappingStart && root.block &&
+                         root.anchor.empty() && root.tag.empty();
+  if (candidate) {
+    StatusOr<YamlEvent> key = reader.Next();
+    if (!key.ok()) return WithSource(source, key.status());
+    root_only =
+        (key->type == YamlEventType::kMappingStart || key->type == YamlEventType::kSequenceStart) &&
+        !key->block && key->index == root.index && reader.StartsForgottenKey();
+    if (!root_only && !builder.Handle(root)) return builder.error();
+    if (!builder.Handle(*key)) return builder.error();
+    return Status::Ok();
+  }
+  if (!builder.Handle(root)) return builder.error();
+  return Status::Ok();
+}
+
+// Reads the first document of `chunk` as far as go-yaml v2 reads it: its root node and
+// the document's end, where go-yaml stops.
 StatusOr<YamlDocument> ReadDocument(const YamlChunk& chunk, std::string_view source,
                                     bool json_stream) {
   YamlEventReader reader(chunk.text, chunk.first_line, json_stream);
   Builder builder(source, json_stream);
+  bool first = true;
+  bool root_only = false;
   for (;;) {
+    if (builder.done()) {
+      if (root_only) break;
+      StatusOr<YamlEvent> end = json_stream ? reader.Next() : reader.NextAfterRoot();
+      if (!end.ok()) return WithSource(source, end.status());
+      break;
+    }
     StatusOr<YamlEvent> e = reader.Next();
-    if (!e.ok()) return InvalidArgumentError(std::string(source) + ":" + e.status().message());
+    if (!e.ok()) return WithSource(source, e.status());
     if (e->type == YamlEventType::kDocumentEnd || e->type == YamlEventType::kStreamEnd) break;
+    if (first && e->type != YamlEventType::kStreamStart &&
+        e->type != YamlEventType::kDocumentStart) {
+      first = false;
+      if (!json_stream) {
+        MGW_RETURN_IF_ERROR(ReadRootStart(reader, builder, *e, source, root_only));
+        continue;
+      }
+    }
     if (!builder.Handle(*e)) return builder.error();
   }
   if (json_stream) {  // kubectl's JSON decoder reads on and refuses trailing garbage
     StatusOr<YamlEvent> next = reader.Next();
-    if (!next.ok())
-      return InvalidArgumentError(std::string(source) + ":" + next.status().message());
+    if (!next.ok()) return WithSource(source, next.status());
   }
   MGW_ASSIGN_OR_RETURN(YamlDocument doc, builder.Finish());
   if (doc.root.is_null()) doc.line = chunk.first_line;

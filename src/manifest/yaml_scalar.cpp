@@ -293,7 +293,8 @@ std::string ValidUtf8(std::string_view s) {
 // Go's strconv.FormatFloat(f, 'g', -1, 32).
 std::string GoFormatFloat32(double d) {
   if (std::isnan(d)) return ".nan";
-  if (std::isinf(d)) return d > 0 ? ".inf" : "-.inf";
+  // Past float32's range (rounding included) Go's float32 is infinite, formatted so.
+  if (std::fabs(d) >= 0x1.ffffffp127) return d > 0 ? ".inf" : "-.inf";
   std::array<char, 64> buf{};
   const auto f = static_cast<float>(d);
   auto [end, ec] =
