@@ -191,7 +191,7 @@ bool StartsNode(yaml_token_type_t t) {
 // opens). Its length up to and with its closing bracket when go-yaml v2 forgets it as a
 // possible key (see StartsForgottenKey); nullopt when it spans lines, runs past
 // go-yaml's 1024-character key limit, does not scan, or holds a possible key (a node
-// right after its opening bracket or a comma).
+// right after its opening bracket, a comma or a `-`, where go-yaml allows one).
 std::optional<size_t> ForgottenKeyLength(std::string_view text) {
   constexpr size_t kKeyLimit = 1024;
   // Its line only, after a `---` so that libyaml does not look ahead for a key there.
@@ -214,7 +214,8 @@ std::optional<size_t> ForgottenKeyLength(std::string_view text) {
     if (type == YAML_STREAM_START_TOKEN || type == YAML_DOCUMENT_START_TOKEN) continue;
     if (type == YAML_STREAM_END_TOKEN || start.index > kPrefix + kKeyLimit) break;
     if (depth == 0 && !IsFlowStart(type)) break;
-    if (depth == 1 && StartsNode(type) && (IsFlowStart(prev) || prev == YAML_FLOW_ENTRY_TOKEN)) {
+    if (depth == 1 && StartsNode(type) &&
+        (IsFlowStart(prev) || prev == YAML_FLOW_ENTRY_TOKEN || prev == YAML_BLOCK_ENTRY_TOKEN)) {
       break;  // go-yaml saved a key at this depth; it keeps looking ahead as libyaml does
     }
     if (type == YAML_KEY_TOKEN && start.index == end.index) continue;  // libyaml's implied key

@@ -96,7 +96,8 @@ TEST(YamlEventsTest, ForgottenKeysAreFlowCollectionsWithoutKeysOnOneLine) {
   EXPECT_TRUE(forgotten("- { }\n"));
   EXPECT_TRUE(forgotten("- [: a]\n"));  // no key may start after ':' in a flow
   EXPECT_FALSE(forgotten("- [a]\n"));
-  EXPECT_FALSE(forgotten("- [[]]\n"));  // the inner one is a key of the outer's level
+  EXPECT_FALSE(forgotten("- [ - a]\n"));  // go-yaml allows a key after '-', in a flow too
+  EXPECT_FALSE(forgotten("- [[]]\n"));    // the inner one is a key of the outer's level
   EXPECT_FALSE(forgotten("- [\n  ]\n"));
   EXPECT_FALSE(forgotten("- [" + std::string(1100, ' ') + "]\n"));
 }
