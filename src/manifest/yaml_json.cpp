@@ -83,7 +83,9 @@ bool IsJsonLiteral(std::string_view t) {
 // Builds one document from parser events; the first error stops it.
 class Builder {
  public:
-  Builder(std::string_view source, bool json_stream) : source_(source), json_stream_(json_stream) {}
+  Builder(std::string_view source, bool json_stream) : source_(source), json_stream_(json_stream) {
+    stack_.reserve(16);  // a manifest's depth, so opening a level rarely moves the others
+  }
 
   // Handles one node event. False after an error (see error()).
   bool Handle(const YamlEvent& e);
@@ -103,7 +105,7 @@ class Builder {
   bool OnAlias(const YamlEvent& e, Position at);
   bool Open(const YamlEvent& e, Position at, bool is_map);
   bool Close();
-  bool SetKey(Position at, const json& key);
+  bool SetKey(Position at, json key);
   bool Add(json value, Position at, std::string_view anchor, size_t decodes);
   bool Merge(Frame& top, json value, Position at);
   void Insert(Frame& top, json value);
@@ -205,6 +207,15 @@ bool Builder::OnScalar(const YamlEvent& e, Position at) {
     top.key_at = at;
     return true;  // go-yaml does not decode the merge key itself
   }
+  if (!json_stream_ && AwaitingKey() && e.anchor.empty() && IsPlainString(e.tag, e.value, plain)) {
+    if (!Count(at, 1, 0)) return false;
+    Frame& top = stack_.back();
+    top.key.assign(e.value);
+    top.key_at = at;
+    top.merge = false;
+    top.has_key = true;
+    return true;  // a string key, as SetKey would set it
+  }
   StatusOr<json> v = ResolveYamlScalar(e.tag, e.value, plain);
   if (!v.ok()) return Fail(at, v.status().message());
   if (json_stream_ && e.plain &&
@@ -217,7 +228,7 @@ bool Builder::OnScalar(const YamlEvent& e, Position at) {
   if (!Count(at, 1, 0)) return false;
   if (AwaitingKey()) {
     if (!e.anchor.empty()) anchors_[std::string(e.anchor)] = {*v, 1};
-    return SetKey(at, *v);
+    return SetKey(at, *std::move(v));
   }
   if (v->is_number_float() && !std::isfinite(v->get<double>()) && nonfinite_ == SIZE_MAX) {
     Defer(at, QuoteJson(std::string(e.value)) +
@@ -238,10 +249,14 @@ bool Builder::OnAlias(const YamlEvent& e, Position at) {
   return Add(it->second.value, at, "", 1 + nodes);
 }
 
-bool Builder::SetKey(Position at, const json& key) {
-  StatusOr<std::string> text = YamlKeyText(key);
+bool Builder::SetKey(Position at, json key) {
   Frame& top = stack_.back();
-  top.key = text.ok() ? *std::move(text) : Defer(at, text.status().message());
+  if (key.is_string()) {
+    top.key = std::move(key.get_ref<std::string&>());
+  } else {
+    StatusOr<std::string> text = YamlKeyText(key);
+    top.key = text.ok() ? *std::move(text) : Defer(at, text.status().message());
+  }
   top.key_at = at;
   top.merge = false;
   top.has_key = true;
@@ -299,16 +314,16 @@ bool Builder::Add(json value, Position at, std::string_view anchor, size_t decod
 // Sets top.key, warning when an earlier explicit key of the same text is replaced.
 void Builder::Insert(Frame& top, json value) {
   auto& object = top.value.get_ref<json::object_t&>();
-  auto [it, inserted] = object.try_emplace(top.key, nullptr);
-  if (!inserted) {
-    auto merged = std::find(top.merged.begin(), top.merged.end(), top.key);
-    if (merged != top.merged.end()) {
-      top.merged.erase(merged);
-    } else {
-      doc_.warnings.push_back(std::string(source_) + ":" + std::to_string(top.key_at.line) + ":" +
-                              std::to_string(top.key_at.column) + ": duplicate key " +
-                              QuoteJson(top.key) + ": kubectl keeps the last value");
-    }
+  auto [it, inserted] = object.try_emplace(std::move(top.key), std::move(value));
+  if (inserted) return;
+  // try_emplace moved neither the key nor the value: the key was there already.
+  auto merged = std::find(top.merged.begin(), top.merged.end(), it->first);
+  if (merged != top.merged.end()) {
+    top.merged.erase(merged);
+  } else {
+    doc_.warnings.push_back(std::string(source_) + ":" + std::to_string(top.key_at.line) + ":" +
+                            std::to_string(top.key_at.column) + ": duplicate key " +
+                            QuoteJson(it->first) + ": kubectl keeps the last value");
   }
   it->second = std::move(value);
 }
