@@ -1,5 +1,6 @@
 #include "manifest/yaml_events.h"
 
+#include <optional>
 #include <string>
 
 #include <yaml.h>
@@ -163,17 +164,108 @@ void FillNode(const yaml_event_t& e, YamlEvent& out) {
     case YAML_SEQUENCE_START_EVENT:
       out.anchor = View(e.data.sequence_start.anchor);
       out.tag = View(e.data.sequence_start.tag);
+      out.block = e.data.sequence_start.style == YAML_BLOCK_SEQUENCE_STYLE;
       break;
     case YAML_MAPPING_START_EVENT:
       out.anchor = View(e.data.mapping_start.anchor);
       out.tag = View(e.data.mapping_start.tag);
+      out.block = e.data.mapping_start.style == YAML_BLOCK_MAPPING_STYLE;
       break;
     default:
       break;
   }
 }
 
+bool IsFlowStart(yaml_token_type_t t) {
+  return t == YAML_FLOW_SEQUENCE_START_TOKEN || t == YAML_FLOW_MAPPING_START_TOKEN;
+}
+
+// True for a token that starts a node, and so is saved as a possible simple key when
+// it comes where one may start.
+bool StartsNode(yaml_token_type_t t) {
+  return IsFlowStart(t) || t == YAML_SCALAR_TOKEN || t == YAML_ALIAS_TOKEN ||
+         t == YAML_ANCHOR_TOKEN || t == YAML_TAG_TOKEN;
+}
+
+// Scans the flow collection at the start of `text` (in characters, from where it
+// opens). Its length up to and with its closing bracket when go-yaml v2 forgets it as a
+// possible key (see StartsForgottenKey); nullopt when it spans lines, runs past
+// go-yaml's 1024-character key limit, does not scan, or holds a possible key (a node
+// right after its opening bracket, a comma or a `-`, where go-yaml allows one).
+std::optional<size_t> ForgottenKeyLength(std::string_view text) {
+  constexpr size_t kKeyLimit = 1024;
+  // Its line only, after a `---` so that libyaml does not look ahead for a key there.
+  constexpr size_t kPrefix = 4;
+  const std::string line = "--- " + std::string(text.substr(0, text.find('\n')));
+  yaml_parser_t parser;
+  if (yaml_parser_initialize(&parser) == 0) return std::nullopt;
+  yaml_parser_set_input_string(&parser, reinterpret_cast<const unsigned char*>(line.data()),
+                               line.size());
+  std::optional<size_t> length;
+  int depth = 0;
+  yaml_token_type_t prev = YAML_NO_TOKEN;
+  for (;;) {
+    yaml_token_t token;
+    if (yaml_parser_scan(&parser, &token) == 0) break;
+    const yaml_token_type_t type = token.type;
+    const yaml_mark_t start = token.start_mark;
+    const yaml_mark_t end = token.end_mark;
+    yaml_token_delete(&token);
+    if (type == YAML_STREAM_START_TOKEN || type == YAML_DOCUMENT_START_TOKEN) continue;
+    if (type == YAML_STREAM_END_TOKEN || start.index > kPrefix + kKeyLimit) break;
+    if (depth == 0 && !IsFlowStart(type)) break;
+    if (depth == 1 && StartsNode(type) &&
+        (IsFlowStart(prev) || prev == YAML_FLOW_ENTRY_TOKEN || prev == YAML_BLOCK_ENTRY_TOKEN)) {
+      break;  // go-yaml saved a key at this depth; it keeps looking ahead as libyaml does
+    }
+    if (type == YAML_KEY_TOKEN && start.index == end.index) continue;  // libyaml's implied key
+    prev = type;
+    if (IsFlowStart(type)) ++depth;
+    if (type == YAML_FLOW_SEQUENCE_END_TOKEN || type == YAML_FLOW_MAPPING_END_TOKEN) {
+      if (--depth == 0) {
+        length = end.index - kPrefix;
+        break;
+      }
+    }
+  }
+  yaml_parser_delete(&parser);
+  return length;
+}
+
 }  // namespace
+
+bool YamlEventReader::StartsForgottenKey() const {
+  const State& s = *state_;
+  if (!s.has_event) return false;
+  const bool flow = (s.event.type == YAML_SEQUENCE_START_EVENT &&
+                     s.event.data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE) ||
+                    (s.event.type == YAML_MAPPING_START_EVENT &&
+                     s.event.data.mapping_start.style == YAML_FLOW_MAPPING_STYLE);
+  if (!flow) return false;
+  const size_t at = ByteOffset(s.text, s.event.start_mark.index, 0, 0);
+  return ForgottenKeyLength(s.text.substr(at)).has_value();
+}
+
+StatusOr<YamlEvent> YamlEventReader::NextAfterRoot() {
+  StatusOr<YamlEvent> next = Next();
+  State& s = *state_;
+  // After the root, go-yaml needs one token, the head of libyaml's queue here; libyaml
+  // looks further ahead only while that token may still be a key.
+  if (next.ok() || s.parser.error != YAML_SCANNER_ERROR ||
+      s.parser.tokens.head == s.parser.tokens.tail || !IsFlowStart(s.parser.tokens.head->type)) {
+    return next;
+  }
+  const yaml_mark_t head = s.parser.tokens.head->start_mark;
+  const size_t at = ByteOffset(s.text, head.index, 0, 0);
+  std::optional<size_t> length = ForgottenKeyLength(s.text.substr(at));
+  if (!length || head.index + *length > s.parser.problem_mark.index) return next;
+  YamlEvent end;
+  end.type = YamlEventType::kDocumentEnd;
+  end.line = static_cast<int>(head.line) + 1 + s.line_offset;
+  end.column = static_cast<int>(head.column) + 1;
+  end.index = head.index;
+  return end;
+}
 
 StatusOr<YamlEvent> YamlEventReader::Next() {
   State& s = *state_;
@@ -210,6 +302,7 @@ StatusOr<YamlEvent> YamlEventReader::Next() {
   out.type = TypeOf(s.event.type);
   out.line = static_cast<int>(s.event.start_mark.line) + 1 + s.line_offset;
   out.column = static_cast<int>(s.event.start_mark.column) + 1;
+  out.index = s.event.start_mark.index;
   FillNode(s.event, out);
   return out;
 }

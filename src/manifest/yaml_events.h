@@ -5,6 +5,7 @@
 #ifndef MGW_MANIFEST_YAML_EVENTS_H_
 #define MGW_MANIFEST_YAML_EVENTS_H_
 
+#include <cstddef>
 #include <memory>
 #include <string_view>
 
@@ -34,6 +35,8 @@ struct YamlEvent {
   std::string_view tag;     // the node's resolved tag ("tag:yaml.org,2002:int"), or empty
   std::string_view value;   // a scalar's text, escapes applied
   bool plain = false;       // a scalar written plain (unquoted, not a block scalar)
+  bool block = false;       // a mapping or sequence start in block style
+  size_t index = 0;         // libyaml's character offset of the event in the reader's text
 };
 
 class YamlEventReader {
@@ -50,6 +53,20 @@ class YamlEventReader {
   // The next event. INVALID_ARGUMENT "LINE:COL: <libyaml's problem>" for malformed
   // input (and for every call after that).
   StatusOr<YamlEvent> Next();
+
+  // The event after a document's root node, read no further than go-yaml v2 reads
+  // (see StartsForgottenKey): where libyaml fails looking ahead past a forgotten key
+  // that opens the next line, go-yaml has already ended the document there, and so
+  // does this (a kDocumentEnd at that key). Otherwise as Next().
+  StatusOr<YamlEvent> NextAfterRoot();
+
+  // True when the current event starts a flow collection that go-yaml v2's scanner
+  // stops treating as a possible mapping key once it closes: one on a single line,
+  // within 1024 characters, holding no entry that could itself be a key (`[]`, `{}`,
+  // `[: a]`). go-yaml forgets it because closing the collection drops the wrong entry
+  // of its simple-key index; its parser then takes the collection as a node before any
+  // `:` after it is seen.
+  bool StartsForgottenKey() const;
 
  private:
   struct State;

@@ -83,11 +83,15 @@ bool IsJsonLiteral(std::string_view t) {
 // Builds one document from parser events; the first error stops it.
 class Builder {
  public:
-  Builder(std::string_view source, bool json_stream) : source_(source), json_stream_(json_stream) {}
+  Builder(std::string_view source, bool json_stream) : source_(source), json_stream_(json_stream) {
+    stack_.reserve(16);  // a manifest's depth, so opening a level rarely moves the others
+  }
 
   // Handles one node event. False after an error (see error()).
   bool Handle(const YamlEvent& e);
   const Status& error() const { return error_; }
+  // True once the root node is complete.
+  bool done() const { return done_; }
   // The document, or the first problem kubectl meets when it writes it as JSON.
   StatusOr<YamlDocument> Finish();
 
@@ -101,7 +105,7 @@ class Builder {
   bool OnAlias(const YamlEvent& e, Position at);
   bool Open(const YamlEvent& e, Position at, bool is_map);
   bool Close();
-  bool SetKey(Position at, const json& key);
+  bool SetKey(Position at, json key);
   bool Add(json value, Position at, std::string_view anchor, size_t decodes);
   bool Merge(Frame& top, json value, Position at);
   void Insert(Frame& top, json value);
@@ -112,6 +116,7 @@ class Builder {
   bool json_stream_;  // kubectl decodes the stream as JSON: unquoted text must be JSON
   Status error_;
   YamlDocument doc_;
+  bool done_ = false;
   std::vector<Frame> stack_;
   std::unordered_map<std::string, Anchored> anchors_;
   size_t decodes_ = 1;  // go-yaml counts the document node too
@@ -202,6 +207,15 @@ bool Builder::OnScalar(const YamlEvent& e, Position at) {
     top.key_at = at;
     return true;  // go-yaml does not decode the merge key itself
   }
+  if (!json_stream_ && AwaitingKey() && e.anchor.empty() && IsPlainString(e.tag, e.value, plain)) {
+    if (!Count(at, 1, 0)) return false;
+    Frame& top = stack_.back();
+    top.key.assign(e.value);
+    top.key_at = at;
+    top.merge = false;
+    top.has_key = true;
+    return true;  // a string key, as SetKey would set it
+  }
   StatusOr<json> v = ResolveYamlScalar(e.tag, e.value, plain);
   if (!v.ok()) return Fail(at, v.status().message());
   if (json_stream_ && e.plain &&
@@ -214,7 +228,7 @@ bool Builder::OnScalar(const YamlEvent& e, Position at) {
   if (!Count(at, 1, 0)) return false;
   if (AwaitingKey()) {
     if (!e.anchor.empty()) anchors_[std::string(e.anchor)] = {*v, 1};
-    return SetKey(at, *v);
+    return SetKey(at, *std::move(v));
   }
   if (v->is_number_float() && !std::isfinite(v->get<double>()) && nonfinite_ == SIZE_MAX) {
     Defer(at, QuoteJson(std::string(e.value)) +
@@ -235,10 +249,14 @@ bool Builder::OnAlias(const YamlEvent& e, Position at) {
   return Add(it->second.value, at, "", 1 + nodes);
 }
 
-bool Builder::SetKey(Position at, const json& key) {
-  StatusOr<std::string> text = YamlKeyText(key);
+bool Builder::SetKey(Position at, json key) {
   Frame& top = stack_.back();
-  top.key = text.ok() ? *std::move(text) : Defer(at, text.status().message());
+  if (key.is_string()) {
+    top.key = std::move(key.get_ref<std::string&>());
+  } else {
+    StatusOr<std::string> text = YamlKeyText(key);
+    top.key = text.ok() ? *std::move(text) : Defer(at, text.status().message());
+  }
   top.key_at = at;
   top.merge = false;
   top.has_key = true;
@@ -275,6 +293,7 @@ bool Builder::Add(json value, Position at, std::string_view anchor, size_t decod
   if (!anchor.empty()) anchors_[std::string(anchor)] = {value, decodes};
   if (stack_.empty()) {
     doc_.root = std::move(value);
+    done_ = true;
     doc_.line = at.line;
     doc_.column = at.column;
     return true;
@@ -295,16 +314,16 @@ bool Builder::Add(json value, Position at, std::string_view anchor, size_t decod
 // Sets top.key, warning when an earlier explicit key of the same text is replaced.
 void Builder::Insert(Frame& top, json value) {
   auto& object = top.value.get_ref<json::object_t&>();
-  auto [it, inserted] = object.try_emplace(top.key, nullptr);
-  if (!inserted) {
-    auto merged = std::find(top.merged.begin(), top.merged.end(), top.key);
-    if (merged != top.merged.end()) {
-      top.merged.erase(merged);
-    } else {
-      doc_.warnings.push_back(std::string(source_) + ":" + std::to_string(top.key_at.line) + ":" +
-                              std::to_string(top.key_at.column) + ": duplicate key " +
-                              QuoteJson(top.key) + ": kubectl keeps the last value");
-    }
+  auto [it, inserted] = object.try_emplace(std::move(top.key), std::move(value));
+  if (inserted) return;
+  // try_emplace moved neither the key nor the value: the key was there already.
+  auto merged = std::find(top.merged.begin(), top.merged.end(), it->first);
+  if (merged != top.merged.end()) {
+    top.merged.erase(merged);
+  } else {
+    doc_.warnings.push_back(std::string(source_) + ":" + std::to_string(top.key_at.line) + ":" +
+                            std::to_string(top.key_at.column) + ": duplicate key " +
+                            QuoteJson(it->first) + ": kubectl keeps the last value");
   }
   it->second = std::move(value);
 }
@@ -333,21 +352,63 @@ bool Builder::Merge(Frame& top, json value, Position at) {
   return true;
 }
 
-// Reads the events of the first document of `chunk` (go-yaml reads no further).
+Status WithSource(std::string_view source, const Status& status) {
+  return InvalidArgumentError(std::string(source) + ":" + std::string(status.message()));
+}
+
+// Handles the root's first event `root` (a copy), with the event after it when the root
+// is a block mapping whose first key is a collection go-yaml v2 forgets as a key
+// (YamlEventReader::StartsForgottenKey): go-yaml's root is then that collection alone,
+// and `root_only` is set, for go-yaml's document ends with it.
+Status ReadRootStart(YamlEventReader& reader, Builder& builder, const YamlEvent& root,
+                     std::string_view source, bool& root_only) {
+  const bool candidate = root.type == YamlEventType::kMappingStart && root.block &&
+                         root.anchor.empty() && root.tag.empty();
+  if (candidate) {
+    StatusOr<YamlEvent> key = reader.Next();
+    if (!key.ok()) return WithSource(source, key.status());
+    root_only =
+        (key->type == YamlEventType::kMappingStart || key->type == YamlEventType::kSequenceStart) &&
+        !key->block && key->index == root.index && reader.StartsForgottenKey();
+    if (!root_only && !builder.Handle(root)) return builder.error();
+    if (!builder.Handle(*key)) return builder.error();
+    return Status::Ok();
+  }
+  if (!builder.Handle(root)) return builder.error();
+  return Status::Ok();
+}
+
+// Reads the first document of `chunk` as far as go-yaml v2 reads it: its root node and
+// the document's end, where go-yaml stops.
 StatusOr<YamlDocument> ReadDocument(const YamlChunk& chunk, std::string_view source,
                                     bool json_stream) {
   YamlEventReader reader(chunk.text, chunk.first_line, json_stream);
   Builder builder(source, json_stream);
+  bool first = true;
+  bool root_only = false;
   for (;;) {
+    if (builder.done()) {
+      if (root_only) break;
+      StatusOr<YamlEvent> end = json_stream ? reader.Next() : reader.NextAfterRoot();
+      if (!end.ok()) return WithSource(source, end.status());
+      break;
+    }
     StatusOr<YamlEvent> e = reader.Next();
-    if (!e.ok()) return InvalidArgumentError(std::string(source) + ":" + e.status().message());
+    if (!e.ok()) return WithSource(source, e.status());
     if (e->type == YamlEventType::kDocumentEnd || e->type == YamlEventType::kStreamEnd) break;
+    if (first && e->type != YamlEventType::kStreamStart &&
+        e->type != YamlEventType::kDocumentStart) {
+      first = false;
+      if (!json_stream) {
+        MGW_RETURN_IF_ERROR(ReadRootStart(reader, builder, *e, source, root_only));
+        continue;
+      }
+    }
     if (!builder.Handle(*e)) return builder.error();
   }
   if (json_stream) {  // kubectl's JSON decoder reads on and refuses trailing garbage
     StatusOr<YamlEvent> next = reader.Next();
-    if (!next.ok())
-      return InvalidArgumentError(std::string(source) + ":" + next.status().message());
+    if (!next.ok()) return WithSource(source, next.status());
   }
   MGW_ASSIGN_OR_RETURN(YamlDocument doc, builder.Finish());
   if (doc.root.is_null()) doc.line = chunk.first_line;

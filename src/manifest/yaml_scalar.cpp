@@ -23,7 +23,7 @@ struct Resolved {
   json value;
 };
 
-Resolved AsString(std::string_view text) { return {Kind::kString, json(std::string(text))}; }
+Resolved AsString(std::string_view text) { return {Kind::kString, json(text)}; }
 
 char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
@@ -36,27 +36,46 @@ char Hint(char c) {
 }
 
 // go-yaml's table of words: YAML 1.1 booleans, nulls and the special floats.
+enum class Word { kTrue, kFalse, kNull, kNan, kInf, kMinusInf };
+struct WordEntry {
+  std::string_view text;
+  Word word;
+};
+constexpr std::array<WordEntry, 38> kWords = {{
+    {"y", Word::kTrue},         {"Y", Word::kTrue},         {"yes", Word::kTrue},
+    {"Yes", Word::kTrue},       {"YES", Word::kTrue},       {"true", Word::kTrue},
+    {"True", Word::kTrue},      {"TRUE", Word::kTrue},      {"on", Word::kTrue},
+    {"On", Word::kTrue},        {"ON", Word::kTrue},        {"n", Word::kFalse},
+    {"N", Word::kFalse},        {"no", Word::kFalse},       {"No", Word::kFalse},
+    {"NO", Word::kFalse},       {"false", Word::kFalse},    {"False", Word::kFalse},
+    {"FALSE", Word::kFalse},    {"off", Word::kFalse},      {"Off", Word::kFalse},
+    {"OFF", Word::kFalse},      {"~", Word::kNull},         {"null", Word::kNull},
+    {"Null", Word::kNull},      {"NULL", Word::kNull},      {".nan", Word::kNan},
+    {".NaN", Word::kNan},       {".NAN", Word::kNan},       {".inf", Word::kInf},
+    {".Inf", Word::kInf},       {".INF", Word::kInf},       {"+.inf", Word::kInf},
+    {"+.Inf", Word::kInf},      {"+.INF", Word::kInf},      {"-.inf", Word::kMinusInf},
+    {"-.Inf", Word::kMinusInf}, {"-.INF", Word::kMinusInf},
+}};
+
 std::optional<Resolved> LookupWord(std::string_view t) {
-  for (std::string_view w :
-       {"y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"}) {
-    if (t == w) return Resolved{Kind::kBool, json(true)};
-  }
-  for (std::string_view w :
-       {"n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"}) {
-    if (t == w) return Resolved{Kind::kBool, json(false)};
-  }
-  for (std::string_view w : {"", "~", "null", "Null", "NULL"}) {
-    if (t == w) return Resolved{Kind::kNull, json(nullptr)};
-  }
   constexpr double kInf = std::numeric_limits<double>::infinity();
-  for (std::string_view w : {".nan", ".NaN", ".NAN"}) {
-    if (t == w) return Resolved{Kind::kFloat, json(std::numeric_limits<double>::quiet_NaN())};
-  }
-  for (std::string_view w : {".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"}) {
-    if (t == w) return Resolved{Kind::kFloat, json(kInf)};
-  }
-  for (std::string_view w : {"-.inf", "-.Inf", "-.INF"}) {
-    if (t == w) return Resolved{Kind::kFloat, json(-kInf)};
+  if (t.empty()) return Resolved{Kind::kNull, json(nullptr)};
+  for (const WordEntry& w : kWords) {
+    if (w.text.size() != t.size() || w.text[0] != t[0] || w.text != t) continue;
+    switch (w.word) {
+      case Word::kTrue:
+        return Resolved{Kind::kBool, json(true)};
+      case Word::kFalse:
+        return Resolved{Kind::kBool, json(false)};
+      case Word::kNull:
+        return Resolved{Kind::kNull, json(nullptr)};
+      case Word::kNan:
+        return Resolved{Kind::kFloat, json(std::numeric_limits<double>::quiet_NaN())};
+      case Word::kInf:
+        return Resolved{Kind::kFloat, json(kInf)};
+      case Word::kMinusInf:
+        return Resolved{Kind::kFloat, json(-kInf)};
+    }
   }
   return std::nullopt;
 }
@@ -293,7 +312,8 @@ std::string ValidUtf8(std::string_view s) {
 // Go's strconv.FormatFloat(f, 'g', -1, 32).
 std::string GoFormatFloat32(double d) {
   if (std::isnan(d)) return ".nan";
-  if (std::isinf(d)) return d > 0 ? ".inf" : "-.inf";
+  // Past float32's range (rounding included) Go's float32 is infinite, formatted so.
+  if (std::fabs(d) >= 0x1.ffffffp127) return d > 0 ? ".inf" : "-.inf";
   std::array<char, 64> buf{};
   const auto f = static_cast<float>(d);
   auto [end, ec] =
@@ -325,6 +345,10 @@ std::string GoFormatFloat32(double d) {
 }
 
 }  // namespace
+
+bool IsPlainString(std::string_view tag, std::string_view text, bool plain) {
+  return tag.empty() && (!plain || (!text.empty() && Hint(text[0]) == 0));
+}
 
 StatusOr<json> ResolveYamlScalar(std::string_view tag, std::string_view text, bool plain) {
   if (tag.empty()) return plain ? ResolveText(text, true).value : json(std::string(text));

@@ -27,6 +27,11 @@ namespace mgw {
 // as a !!int") or a !!binary scalar is not base64.
 StatusOr<nlohmann::json> ResolveYamlScalar(std::string_view tag, std::string_view text, bool plain);
 
+// True when ResolveYamlScalar(tag, text, plain) is the string `text` on sight (no tag,
+// and quoted or starting with a character no other type starts with): a shortcut that
+// spares building a value to take a key's text.
+bool IsPlainString(std::string_view tag, std::string_view text, bool plain);
+
 // The JSON object key sigs.k8s.io/yaml writes for the resolved key `key`: strings as
 // they are, integers in decimal, booleans as true/false, floats as Go's
 // FormatFloat(f, 'g', -1, 32) (".inf", "-.inf", ".nan" for the special values).

@@ -43,5 +43,64 @@ TEST(YamlEventsTest, MalformedInputNamesLineAndColumnEveryTime) {
   EXPECT_THAT(reader.Next(), StatusIs(StatusCode::kInvalidArgument));
 }
 
+// Reads events up to the root's end (the first event that leaves `depth` at zero).
+void ReadRoot(YamlEventReader& reader) {
+  int depth = 0;
+  for (;;) {
+    StatusOr<YamlEvent> e = reader.Next();
+    ASSERT_THAT(e, IsOk());
+    if (e->type == YamlEventType::kMappingStart || e->type == YamlEventType::kSequenceStart) {
+      ++depth;
+    } else if (e->type == YamlEventType::kMappingEnd || e->type == YamlEventType::kSequenceEnd) {
+      if (--depth == 0) return;
+    } else if (e->type == YamlEventType::kScalar && depth == 0) {
+      return;
+    }
+  }
+}
+
+TEST(YamlEventsTest, AfterTheRootReadsNoFurtherThanGoYaml) {
+  // libyaml looks past `{}` for a `:` and meets the `-`; go-yaml has forgotten `{}` as a
+  // key by then and ends the document at it.
+  YamlEventReader reader("\n\n    a:\n        b:\n         - 1\n  {}     -  2\n    c: d\n", 1);
+  ReadRoot(reader);
+  StatusOr<YamlEvent> end = reader.NextAfterRoot();
+  ASSERT_THAT(end, IsOk());
+  EXPECT_EQ(end->type, YamlEventType::kDocumentEnd);
+  EXPECT_EQ(end->line, 6);
+  EXPECT_EQ(end->column, 3);
+}
+
+TEST(YamlEventsTest, AfterTheRootAKeyGoYamlKeepsStillFails) {
+  // `[a]` keeps its key in go-yaml too, which then meets the bad `@` as libyaml does.
+  YamlEventReader reader("  a: 1\n[a] @\n", 1);
+  ReadRoot(reader);
+  EXPECT_THAT(reader.NextAfterRoot(),
+              StatusIs(StatusCode::kInvalidArgument,
+                       ::testing::HasSubstr("found character that cannot start any token")));
+}
+
+TEST(YamlEventsTest, ForgottenKeysAreFlowCollectionsWithoutKeysOnOneLine) {
+  auto forgotten = [](std::string_view text) {
+    YamlEventReader reader(text, 1);
+    for (;;) {
+      StatusOr<YamlEvent> e = reader.Next();
+      if (!e.ok() || e->type == YamlEventType::kStreamEnd) return false;
+      if ((e->type == YamlEventType::kSequenceStart || e->type == YamlEventType::kMappingStart) &&
+          !e->block) {
+        return reader.StartsForgottenKey();
+      }
+    }
+  };
+  EXPECT_TRUE(forgotten("[]: x\n"));
+  EXPECT_TRUE(forgotten("- { }\n"));
+  EXPECT_TRUE(forgotten("- [: a]\n"));  // no key may start after ':' in a flow
+  EXPECT_FALSE(forgotten("- [a]\n"));
+  EXPECT_FALSE(forgotten("- [ - a]\n"));  // go-yaml allows a key after '-', in a flow too
+  EXPECT_FALSE(forgotten("- [[]]\n"));    // the inner one is a key of the outer's level
+  EXPECT_FALSE(forgotten("- [\n  ]\n"));
+  EXPECT_FALSE(forgotten("- [" + std::string(1100, ' ') + "]\n"));
+}
+
 }  // namespace
 }  // namespace mgw

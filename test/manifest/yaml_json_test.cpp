@@ -252,5 +252,17 @@ TEST(YamlJsonTest, InvalidUtf8IsRefused) {
   EXPECT_THAT(ParseError("a: \"\xFF\xFE\"\n"), StatusIs(StatusCode::kInvalidArgument));
 }
 
+// go-yaml v2 forgets an empty flow collection as a possible key once it closes, and
+// reads no further than the document's end: kubectl's results, checked with the oracle.
+TEST(YamlJsonTest, ReadsNoFurtherThanGoYamlAfterAForgottenKey) {
+  EXPECT_EQ(ParseOne("\n\n    a:\n        b:\n         - 1\n  {}     -  2\n    c: d\n"),
+            json::parse(R"({"a":{"b":[1]}})"));
+  EXPECT_EQ(ParseOne("  a: 1\n[: a] @\n"), json::parse(R"({"a":1})"));
+  EXPECT_EQ(ParseOne("[] : x\nb: 2\n"), json::array());
+  EXPECT_THAT(ParseError("  a: 1\n[a] @\n"),
+              StatusIs(StatusCode::kInvalidArgument, StartsWith("t.yaml:2:5: found character")));
+  EXPECT_THAT(ParseError("[a]: x\n"), StatusIs(StatusCode::kInvalidArgument));
+}
+
 }  // namespace
 }  // namespace mgw

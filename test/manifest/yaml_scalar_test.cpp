@@ -81,6 +81,9 @@ TEST(YamlScalarTest, KeysAsSigsYamlSpellsThem) {
   EXPECT_EQ(YamlKeyText(json(0.0001)).value(), "0.0001");
   EXPECT_EQ(YamlKeyText(json(0.00001)).value(), "1e-05");
   EXPECT_EQ(YamlKeyText(Plain(".inf")).value(), ".inf");
+  // Finite as a float64, infinite as the float32 sigs.k8s.io/yaml formats keys with.
+  EXPECT_EQ(YamlKeyText(json(-1e43)).value(), "-.inf");
+  EXPECT_EQ(YamlKeyText(json(3.4028235e38)).value(), "3.4028235e+38");
   EXPECT_THAT(YamlKeyText(json(nullptr)).status(), StatusIs(StatusCode::kInvalidArgument));
   EXPECT_THAT(YamlKeyText(json(uint64_t{1} << 63)).status(),
               StatusIs(StatusCode::kInvalidArgument));
