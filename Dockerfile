@@ -13,7 +13,7 @@ RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       build-essential cmake ninja-build pkg-config openssl ca-certificates \
       libcpp-httplib-dev libssl-dev nlohmann-json3-dev libspdlog-dev \
-      libgtest-dev libgmock-dev libyaml-dev libssh-dev libarchive-dev \
+      libgtest-dev libgmock-dev libyaml-dev libssh-dev libarchive-dev libsimdjson-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY CMakeLists.txt ./
@@ -30,7 +30,7 @@ FROM docker.io/library/debian:bookworm-slim
 # zlib and brotli for httplib). The ldd check fails the build if one is missing.
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      libcpp-httplib0.11 libssl3 libspdlog1.10 libfmt9 libyaml-0-2 libssh-4 libarchive13 \
+      libcpp-httplib0.11 libssl3 libspdlog1.10 libfmt9 libyaml-0-2 libssh-4 libarchive13 libsimdjson14 \
  && apt-get clean \
  && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/log/apt /var/log/dpkg.log
 COPY --from=build /out/ /

@@ -17,7 +17,7 @@ SOAK_SECONDS ?= 600
 
 PACKAGES := build-essential cmake ninja-build pkg-config openssl ca-certificates \
             libcpp-httplib-dev libssl-dev nlohmann-json3-dev libspdlog-dev \
-            libgtest-dev libgmock-dev libyaml-dev libssh-dev libarchive-dev
+            libgtest-dev libgmock-dev libyaml-dev libssh-dev libarchive-dev libsimdjson-dev
 # make test only: the real SFTP server (and CONNECT proxy) the upload tests run, and Go
 # with kubectl's YAML library for the YAML oracle (test/support/kubectl_yaml_oracle).
 TEST_PACKAGES := python3-asyncssh golang-go golang-k8s-sigs-yaml-dev golang-gopkg-yaml.v2-dev \

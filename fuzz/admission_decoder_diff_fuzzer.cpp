@@ -1,6 +1,7 @@
-// Differential fuzzer: the selective AdmissionReview decoder (ParseAdmissionReview)
-// against the full-tree one it replaced (ParseAdmissionReviewTree). For every body
-// both must agree on success or the exact error, on every envelope field, and on
+// Differential fuzzer: the selective AdmissionReview decoder (ParseAdmissionReview),
+// with its simdjson fast path and with nlohmann's SAX parser only, against the
+// full-tree one it replaced (ParseAdmissionReviewTree). For every body all three
+// must agree on success or the exact error, on every envelope field, and on
 // the complete answer of all three endpoints (verdict, status, warnings, patch,
 // audit annotations, as serialised bytes). Any disagreement aborts.
 #include <cstddef>
@@ -66,19 +67,26 @@ std::string Answers(const mgw::AdmissionRequest& r) {
   return out;
 }
 
+void CheckSame(const mgw::StatusOr<mgw::AdmissionRequest>& tree,
+               const mgw::StatusOr<mgw::AdmissionRequest>& selected) {
+  Check(tree.ok() == selected.ok());
+  if (!tree.ok()) {
+    Check(tree.status().code() == selected.status().code());
+    Check(tree.status().message() == selected.status().message());
+    return;
+  }
+  Check(Envelope(*tree) == Envelope(*selected));
+  Check(Answers(*tree) == Answers(*selected));
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view body(reinterpret_cast<const char*>(data), size);
   const mgw::StatusOr<mgw::AdmissionRequest> tree = mgw::ParseAdmissionReviewTree(body);
-  const mgw::StatusOr<mgw::AdmissionRequest> selected = mgw::ParseAdmissionReview(body);
-  Check(tree.ok() == selected.ok());
-  if (!tree.ok()) {
-    Check(tree.status().code() == selected.status().code());
-    Check(tree.status().message() == selected.status().message());
-    return 0;
-  }
-  Check(Envelope(*tree) == Envelope(*selected));
-  Check(Answers(*tree) == Answers(*selected));
+  CheckSame(tree, mgw::ParseAdmissionReview(body));
+  mgw::AdmissionParseLimits sax_only;
+  sax_only.fast_path = false;
+  CheckSame(tree, mgw::ParseAdmissionReview(body, sax_only));
   return 0;
 }

@@ -19,7 +19,7 @@ seeds_for() {
   case $1 in
     admission_review) echo "fuzz/corpus/admission_review test/testdata/admission examples/admission" ;;
     mustgather_rules) echo "fuzz/corpus/mustgather_rules examples/admission" ;;
-    admission_decoder_diff)
+    admission_decoder_diff | json_select_fast_diff)
       echo "fuzz/corpus/admission_review fuzz/corpus/mustgather_rules test/testdata/admission examples/admission"
       ;;
     manifest) echo "fuzz/corpus/manifest test/testdata/manifests examples examples/bad" ;;
@@ -28,7 +28,7 @@ seeds_for() {
 }
 dict_for() {
   case $1 in
-    admission_review | mustgather_rules | admission_decoder_diff) echo "fuzz/json.dict" ;;
+    admission_review | mustgather_rules | admission_decoder_diff | json_select_fast_diff) echo "fuzz/json.dict" ;;
     image_ref) echo "fuzz/image_ref.dict" ;;
     http_request_head) echo "fuzz/http_request_head.dict" ;;
     manifest | kubectl_yaml) [ -f "$root/fuzz/yaml.dict" ] && echo "fuzz/yaml.dict" ;;

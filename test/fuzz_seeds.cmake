@@ -26,3 +26,7 @@ mgw_fuzz_seed_test(NAME admission_decoder_diff LIBS mgw_admission
           ${PROJECT_SOURCE_DIR}/fuzz/corpus/mustgather_rules
           ${PROJECT_SOURCE_DIR}/test/testdata/admission
           ${PROJECT_SOURCE_DIR}/examples/admission)
+mgw_fuzz_seed_test(NAME json_select_fast_diff LIBS mgw_base
+  CORPORA ${PROJECT_SOURCE_DIR}/fuzz/corpus/admission_review
+          ${PROJECT_SOURCE_DIR}/fuzz/corpus/mustgather_rules
+          ${PROJECT_SOURCE_DIR}/test/testdata/admission)

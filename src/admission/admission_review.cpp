@@ -5,6 +5,7 @@
 #include "mgw/base/json_access.h"
 #include "mgw/base/json_patch.h"
 #include "mgw/base/json_select.h"
+#include "mgw/base/json_select_fast.h"
 
 namespace mgw {
 namespace {
@@ -282,6 +283,9 @@ StatusOr<json> SelectReview(std::string_view body, const AdmissionParseLimits& l
   select_limits.deadline = limits.deadline;
   select_limits.clock = limits.clock;
   json review;
+  if (limits.fast_path && TrySelectJsonFast(body, ReviewSelector(), select_limits, review)) {
+    return review;
+  }
   Status s = SelectJson(body, ReviewSelector(), select_limits, review);
   if (s.ok()) return review;
   switch (s.code()) {

@@ -85,9 +85,14 @@ inline constexpr int kMaxAdmissionReviewDepth = 256;
 // the kept parts, at most 65,536 values (INVALID_ARGUMENT past that), whatever the
 // shape of the rest. DEADLINE_EXCEEDED when `limits.deadline` passes during the
 // parse; `partial`, when given, then gets the apiVersion and uid read so far.
+//
+// Bodies up to kMaxFastSelectBytes are first parsed with simdjson (json_select_fast.h),
+// which yields the same result or declines; `fast_path` false always uses the
+// nlohmann SAX parser (for the differential fuzzer).
 struct AdmissionParseLimits {
   std::optional<std::chrono::steady_clock::time_point> deadline;
   SteadyClock clock;  // null: the system's
+  bool fast_path = true;
 };
 StatusOr<AdmissionRequest> ParseAdmissionReview(std::string_view body,
                                                 const AdmissionParseLimits& limits = {},
