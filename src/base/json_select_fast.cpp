@@ -122,7 +122,8 @@ dom::parser& ThreadParser() {
 
 bool TrySelectJsonFast(std::string_view text, const JsonSelector& select,
                        const JsonSelectLimits& limits, json& out) {
-  if (text.size() > kMaxFastSelectBytes) return false;
+  // An empty view may carry a null pointer, which simdjson copies from.
+  if (text.empty() || text.size() > kMaxFastSelectBytes) return false;
   try {
     dom::element root;
     if (ThreadParser().parse(text.data(), text.size()).get(root) != simdjson::SUCCESS) {

@@ -78,6 +78,7 @@ TEST(JsonSelectFastTest, DeclinesWhatItCannotMatch) {
     EXPECT_FALSE(Fast(text, all).has_value()) << text;
   }
   EXPECT_FALSE(Fast(std::string(kMaxFastSelectBytes + 1, ' ') + "1", all).has_value());
+  EXPECT_FALSE(Fast(std::string_view(), all).has_value());  // null data: UBSan's case
 }
 
 TEST(JsonSelectFastTest, DeclinesPastTheValueLimit) {
