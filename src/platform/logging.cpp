@@ -20,16 +20,26 @@ std::string Dump(const json& value) {
 }
 
 // `"msg":"...","k":v,...`: the body of a JSON object, for the pattern's %v.
+// `fields` is dumped once and its braces dropped, rather than copied into a new
+// object: this runs once per admission review. A field named "msg" would make a
+// duplicate key, so it is logged as "data.msg" instead.
 std::string JsonBody(std::string_view msg, const json& fields) {
-  json obj = json::object();
-  obj["msg"] = msg;
+  std::string body = "\"msg\":" + Dump(json(msg));
   if (fields.is_object()) {
-    for (const auto& [k, v] : fields.items()) obj[k] = v;
+    if (fields.contains("msg")) {
+      json rest = fields;
+      rest["data.msg"] = std::move(rest["msg"]);
+      rest.erase("msg");
+      return JsonBody(msg, rest);
+    }
+    if (fields.empty()) return body;
+    std::string text = Dump(fields);
+    body += ',';
+    body.append(text, 1, text.size() - 2);
   } else if (!fields.is_null()) {
-    obj["data"] = fields;
+    body += ",\"data\":" + Dump(fields);
   }
-  std::string text = Dump(obj);
-  return text.substr(1, text.size() - 2);
+  return body;
 }
 
 std::string TextBody(std::string_view msg, const json& fields) {
@@ -74,6 +84,10 @@ void ConfigureLogging(spdlog::level::level_enum level, LogFormat format,
   logger->flush_on(spdlog::level::trace);  // one line per event; never lose the last ones
   g_format.store(format);
   spdlog::set_default_logger(std::move(logger));
+}
+
+bool LogEnabled(spdlog::level::level_enum level) {
+  return spdlog::default_logger_raw()->should_log(level);
 }
 
 void LogEvent(spdlog::level::level_enum level, std::string_view msg, const json& fields) {

@@ -55,6 +55,26 @@ TEST(LoggingTest, JsonSurvivesHostileText) {
   EXPECT_EQ(line["k"], "line\nbreak");
 }
 
+TEST(LoggingTest, FieldsNeverDuplicateTheMessageKey) {
+  auto sink = std::make_shared<CaptureSink>();
+  ConfigureLogging(spdlog::level::info, LogFormat::kJson, sink);
+  LogEvent(spdlog::level::info, "event", {{"msg", "mine"}, {"n", 1}});
+  LogEvent(spdlog::level::info, "bare");
+  LogEvent(spdlog::level::info, "list", nlohmann::json::array({1, 2}));
+  ASSERT_EQ(sink->lines.size(), 3u);
+  EXPECT_THAT(sink->lines[0], HasSubstr(R"("msg":"event","data.msg":"mine","n":1})"));
+  EXPECT_THAT(sink->lines[1], HasSubstr(R"("msg":"bare"})"));
+  EXPECT_THAT(sink->lines[2], HasSubstr(R"("msg":"list","data":[1,2]})"));
+}
+
+TEST(LoggingTest, LogEnabledFollowsTheLevel) {
+  ConfigureLogging(spdlog::level::warn, LogFormat::kJson, std::make_shared<CaptureSink>());
+  EXPECT_FALSE(LogEnabled(spdlog::level::info));
+  EXPECT_TRUE(LogEnabled(spdlog::level::warn));
+  ConfigureLogging(spdlog::level::info, LogFormat::kJson, std::make_shared<CaptureSink>());
+  EXPECT_TRUE(LogEnabled(spdlog::level::info));
+}
+
 TEST(LoggingTest, TextFormatAndLevelFilter) {
   auto sink = std::make_shared<CaptureSink>();
   ConfigureLogging(spdlog::level::warn, LogFormat::kText, sink);

@@ -29,6 +29,10 @@ StatusOr<LogFormat> ParseLogFormat(std::string_view text);
 void ConfigureLogging(spdlog::level::level_enum level, LogFormat format,
                       std::shared_ptr<spdlog::sinks::sink> sink = nullptr);
 
+// Whether LogEvent at `level` would emit a line, so a caller can skip building
+// fields nobody will read.
+bool LogEnabled(spdlog::level::level_enum level);
+
 // Emits `msg` with `fields` (a JSON object; other values are logged under "data").
 // JSON lines look like {"ts":"...","level":"info","msg":"...",<fields>}.
 void LogEvent(spdlog::level::level_enum level, std::string_view msg,
