@@ -202,6 +202,7 @@ void Checker::CheckImage(const std::string& field, const std::string& image, boo
   StatusOr<ImageRef> def = ParseImageRef(ctx.default_image);
   if (def.ok() ? SameImage(*ref, *def) : image == ctx.default_image) return;
   const Allowlist& list = *ctx.allowlist;
+  if (list.configured && list.Contains(*ref)) return;  // before any message is built
   std::string shown = QuoteJson(image);
   if (ref->ToString() != image) shown += " (" + ref->ToString() + ")";
   std::string remedy = in_list ? "remove it" : "remove spec.mustGatherImage";
@@ -216,7 +217,6 @@ void Checker::CheckImage(const std::string& field, const std::string& image, boo
                kReasonAllowlistNotConfigured));
     return;
   }
-  if (list.Contains(*ref)) return;
   Error(Policy(Forbidden(field, "image " + shown + " is not in the allowlist (InvalidImage): " +
                                     DescribeAllowlist(list) +
                                     "; use a listed image, ask a cluster admin to add this one, "
