@@ -58,31 +58,6 @@ AdmissionResult SafeDispatch(Endpoint endpoint, const AdmissionRequest& request,
   }
 }
 
-json LogFields(Endpoint endpoint, const AdmissionRequest& req, const AdmissionResult& result) {
-  json log = {{"webhook", EndpointPath(endpoint).substr(1)},
-              {"uid", req.uid},
-              {"kind", req.kind.kind},
-              {"namespace", req.namespace_},
-              {"name", req.name},
-              {"operation", req.operation},
-              {"user", req.user_info.username},
-              {"dry_run", req.dry_run},
-              {"allowed", result.response.allowed}};
-  if (result.response.status) {
-    log["code"] = result.response.status->code;
-    log["message"] = result.response.status->message;
-  }
-  if (!result.findings.empty()) {
-    json reasons = json::array();
-    for (const FieldError& e : result.findings) reasons.push_back(e.field + ": " + e.reason);
-    log["reasons"] = std::move(reasons);
-  }
-  if (!result.skipped.empty()) log["skipped"] = result.skipped;
-  if (!result.response.patch.is_null()) log["patched"] = true;
-  if (!result.response.warnings.empty()) log["warnings"] = result.response.warnings;
-  return log;
-}
-
 // The timeout answer for a review whose parse outlived its budget; `partial`
 // holds the apiVersion and uid read before the parse stopped.
 HttpReply TimedOut(const AdmissionRequest& partial, const ReviewDeadline& deadline) {
@@ -150,12 +125,36 @@ AdmissionResult EvaluateAdmission(Endpoint endpoint, const AdmissionRequest& req
   return SafeDispatch(endpoint, request, config);
 }
 
-HttpReply EncodeAdmission(Endpoint endpoint, const AdmissionRequest& request,
-                          const AdmissionResult& result) {
+HttpReply EncodeAdmission(const AdmissionResult& result) {
   HttpReply reply;
   reply.body = SerializeAdmissionReview(result.response);
-  reply.log = LogFields(endpoint, request, result);
   return reply;
+}
+
+json AdmissionLogFields(Endpoint endpoint, const AdmissionRequest& req,
+                        const AdmissionResult& result) {
+  json log = {{"webhook", EndpointPath(endpoint).substr(1)},
+              {"uid", req.uid},
+              {"kind", req.kind.kind},
+              {"namespace", req.namespace_},
+              {"name", req.name},
+              {"operation", req.operation},
+              {"user", req.user_info.username},
+              {"dry_run", req.dry_run},
+              {"allowed", result.response.allowed}};
+  if (result.response.status) {
+    log["code"] = result.response.status->code;
+    log["message"] = result.response.status->message;
+  }
+  if (!result.findings.empty()) {
+    json reasons = json::array();
+    for (const FieldError& e : result.findings) reasons.push_back(e.field + ": " + e.reason);
+    log["reasons"] = std::move(reasons);
+  }
+  if (!result.skipped.empty()) log["skipped"] = result.skipped;
+  if (!result.response.patch.is_null()) log["patched"] = true;
+  if (!result.response.warnings.empty()) log["warnings"] = result.response.warnings;
+  return log;
 }
 
 HttpReply ServeAdmission(Endpoint endpoint, const HttpExchange& exchange,
@@ -163,7 +162,10 @@ HttpReply ServeAdmission(Endpoint endpoint, const HttpExchange& exchange,
   std::variant<AdmissionRequest, HttpReply> decoded = DecodeAdmission(exchange);
   if (HttpReply* error = std::get_if<HttpReply>(&decoded)) return std::move(*error);
   const AdmissionRequest& request = std::get<AdmissionRequest>(decoded);
-  return EncodeAdmission(endpoint, request, EvaluateAdmission(endpoint, request, config));
+  AdmissionResult result = EvaluateAdmission(endpoint, request, config);
+  HttpReply reply = EncodeAdmission(result);
+  reply.log = AdmissionLogFields(endpoint, request, result);
+  return reply;
 }
 
 }  // namespace mgw

@@ -126,7 +126,7 @@ void WebhookServer::Serve(std::shared_ptr<HttpsExchange> exchange) {
   }
   auto request =
       std::make_shared<const AdmissionRequest>(std::move(std::get<AdmissionRequest>(decoded)));
-  Evaluate(*endpoint, std::move(exchange), std::move(request), start);
+  Evaluate(*endpoint, std::move(exchange), std::move(request), deadline, http.due, start);
 }
 
 // Decides on the event loop's thread. Under a deadline, a timer on the loop
@@ -135,13 +135,10 @@ void WebhookServer::Serve(std::shared_ptr<HttpsExchange> exchange) {
 // timer fires even while this handler is still running.
 void WebhookServer::Evaluate(Endpoint endpoint, std::shared_ptr<HttpsExchange> exchange,
                              std::shared_ptr<const AdmissionRequest> request,
+                             const std::optional<ReviewDeadline>& budget, Clock::time_point due,
                              Clock::time_point start) {
-  if (options_.max_review_duration > Clock::duration::zero()) {
-    std::string timeout = QueryParameter(exchange->request().head.query, "timeout").value_or("");
-    ReviewDeadline deadline = ComputeReviewDeadline(timeout, options_.max_review_duration);
-    Clock::time_point due =
-        exchange->request().started + std::chrono::duration_cast<Clock::duration>(deadline.budget);
-    auto expire = [this, endpoint, exchange, request, deadline, start] {
+  if (budget) {
+    auto expire = [this, endpoint, exchange, request, deadline = *budget, start] {
       if (!exchange->Claim()) return;
       LogEvent(spdlog::level::warn,
                "admission review ran out of time; answering without a decision",
@@ -165,7 +162,9 @@ HttpReply WebhookServer::Decided(Endpoint endpoint, const AdmissionRequest& requ
       .WithLabels({std::string(EndpointPath(endpoint)), result.response.allowed ? "true" : "false",
                    DecisionReason(result)})
       .Inc();
-  return EncodeAdmission(endpoint, request, result);
+  HttpReply reply = EncodeAdmission(result);
+  if (LogEnabled(spdlog::level::info)) reply.log = AdmissionLogFields(endpoint, request, result);
+  return reply;
 }
 
 // Sends `reply` (the caller has claimed the exchange), then records it.
@@ -178,10 +177,11 @@ void WebhookServer::Answer(Endpoint endpoint, HttpsExchange& exchange, HttpReply
   metrics_.in_flight.WithLabels({webhook}).Add(-1);
   metrics_.requests.WithLabels({webhook, std::to_string(status)}).Inc();
   metrics_.latency.WithLabels({webhook}).Observe(took.count());
+  const spdlog::level::level_enum level = status == 200 ? spdlog::level::info : spdlog::level::warn;
+  if (!LogEnabled(level)) return;
   reply.log["latency_ms"] = took.count() * 1000;
   reply.log["http_status"] = status;
-  LogEvent(status == 200 ? spdlog::level::info : spdlog::level::warn, "admission review",
-           reply.log);
+  LogEvent(level, "admission review", reply.log);
 }
 
 std::string WebhookServer::NotReadyReason() const {

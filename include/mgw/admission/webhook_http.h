@@ -53,9 +53,12 @@ std::variant<AdmissionRequest, HttpReply> DecodeAdmission(const HttpExchange& ex
 // The endpoint's handler; an exception becomes allowed=false, code 500.
 AdmissionResult EvaluateAdmission(Endpoint endpoint, const AdmissionRequest& request,
                                   const HandlerConfig& config);
-// The 200 reply carrying `result` as an AdmissionReview, with its log fields.
-HttpReply EncodeAdmission(Endpoint endpoint, const AdmissionRequest& request,
-                          const AdmissionResult& result);
+// The 200 reply carrying `result` as an AdmissionReview; its log is left empty.
+HttpReply EncodeAdmission(const AdmissionResult& result);
+// The fields of a decision's log line: uid, kind, name, user, allowed, and the
+// code, message, reasons, warnings and patch when there are any.
+nlohmann::json AdmissionLogFields(Endpoint endpoint, const AdmissionRequest& request,
+                                  const AdmissionResult& result);
 
 // Serves one admission call. 405 for a method other than POST, 415 for a content
 // type other than application/json, 413 over kMaxBodyBytes, 400 (plain text) when

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "mgw/admission/admission_handler.h"
@@ -96,8 +97,11 @@ class WebhookServer {
   Status SetUpTls();
   void RegisterMetrics();
   void Serve(std::shared_ptr<HttpsExchange> exchange);
+  // `budget` and `due` as Serve computed them for the parse; no budget, no timer.
   void Evaluate(Endpoint endpoint, std::shared_ptr<HttpsExchange> exchange,
                 std::shared_ptr<const AdmissionRequest> request,
+                const std::optional<ReviewDeadline>& budget,
+                std::chrono::steady_clock::time_point due,
                 std::chrono::steady_clock::time_point start);
   void Answer(Endpoint endpoint, HttpsExchange& exchange, HttpReply reply,
               std::chrono::steady_clock::time_point start);
