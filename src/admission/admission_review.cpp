@@ -6,6 +6,7 @@
 #include "mgw/base/json_patch.h"
 #include "mgw/base/json_select.h"
 #include "mgw/base/json_select_fast.h"
+#include "mgw/base/quote.h"
 
 namespace mgw {
 namespace {
@@ -278,14 +279,17 @@ void KeepEnvelope(const json& review, AdmissionRequest& partial) {
 
 StatusOr<json> SelectReview(std::string_view body, const AdmissionParseLimits& limits,
                             AdmissionRequest* partial) {
-  MGW_RETURN_IF_ERROR(CheckNesting(body));
   JsonSelectLimits select_limits;
   select_limits.deadline = limits.deadline;
   select_limits.clock = limits.clock;
+  // What the fast path accepts is valid JSON no deeper than the limit, so it
+  // would pass CheckNesting; only the SAX path needs the pre-scan.
+  select_limits.fast_max_depth = kMaxAdmissionReviewDepth;
   json review;
   if (limits.fast_path && TrySelectJsonFast(body, ReviewSelector(), select_limits, review)) {
     return review;
   }
+  MGW_RETURN_IF_ERROR(CheckNesting(body));
   Status s = SelectJson(body, ReviewSelector(), select_limits, review);
   if (s.ok()) return review;
   switch (s.code()) {
@@ -299,27 +303,65 @@ StatusOr<json> SelectReview(std::string_view body, const AdmissionParseLimits& l
   }
 }
 
-nlohmann::ordered_json StatusJson(const AdmissionStatus& status) {
-  nlohmann::ordered_json out = nlohmann::ordered_json::object();
-  if (status.code != 0) out["code"] = status.code;
-  if (!status.reason.empty()) out["reason"] = status.reason;
-  if (!status.message.empty()) out["message"] = status.message;
-  return out;
+// The writers below append JSON text straight to `out`, in the order the
+// apiserver's own types use; once per review, so no intermediate tree.
+void AppendKey(std::string& out, std::string_view key) {
+  out += '"';
+  out += key;  // our own constants: nothing to escape
+  out += "\":";
 }
 
-nlohmann::ordered_json ResponseJson(const AdmissionResponse& response) {
-  nlohmann::ordered_json out;
-  out["uid"] = response.uid;
-  out["allowed"] = response.allowed;
-  if (response.status) out["status"] = StatusJson(*response.status);
-  if (response.patch.is_array() && !response.patch.empty()) {
-    out["patch"] =
-        Base64Encode(response.patch.dump(-1, ' ', false, json::error_handler_t::replace));
-    out["patchType"] = "JSONPatch";
+void AppendStatus(std::string& out, const AdmissionStatus& status) {
+  out += ",\"status\":{";
+  const size_t start = out.size();
+  auto comma = [&] {
+    if (out.size() > start) out += ',';
+  };
+  if (status.code != 0) {
+    AppendKey(out, "code");
+    out += std::to_string(status.code);
   }
-  if (!response.warnings.empty()) out["warnings"] = response.warnings;
-  if (!response.audit_annotations.empty()) out["auditAnnotations"] = response.audit_annotations;
-  return out;
+  if (!status.reason.empty()) {
+    comma();
+    AppendKey(out, "reason");
+    out += QuoteJson(status.reason);
+  }
+  if (!status.message.empty()) {
+    comma();
+    AppendKey(out, "message");
+    out += QuoteJson(status.message);
+  }
+  out += '}';
+}
+
+void AppendResponse(std::string& out, const AdmissionResponse& response) {
+  out += "{\"uid\":" + QuoteJson(response.uid);
+  out += response.allowed ? ",\"allowed\":true" : ",\"allowed\":false";
+  if (response.status) AppendStatus(out, *response.status);
+  if (response.patch.is_array() && !response.patch.empty()) {
+    out += ",\"patch\":\"";
+    out += Base64Encode(response.patch.dump(-1, ' ', false, json::error_handler_t::replace));
+    out += "\",\"patchType\":\"JSONPatch\"";
+  }
+  if (!response.warnings.empty()) {
+    out += ",\"warnings\":[";
+    for (size_t i = 0; i < response.warnings.size(); ++i) {
+      if (i > 0) out += ',';
+      out += QuoteJson(response.warnings[i]);
+    }
+    out += ']';
+  }
+  if (!response.audit_annotations.empty()) {
+    out += ",\"auditAnnotations\":{";
+    bool first = true;
+    for (const auto& [key, value] : response.audit_annotations) {
+      if (!first) out += ',';
+      first = false;
+      out += QuoteJson(key) + ":" + QuoteJson(value);
+    }
+    out += '}';
+  }
+  out += '}';
 }
 
 }  // namespace
@@ -347,12 +389,16 @@ StatusOr<AdmissionRequest> ParseAdmissionReviewTree(std::string_view body) {
 }
 
 std::string SerializeAdmissionReview(const AdmissionResponse& response) {
-  nlohmann::ordered_json review;
-  review["apiVersion"] =
-      response.api_version.empty() ? std::string(kAdmissionV1) : response.api_version;
-  review["kind"] = std::string(kReviewKind);
-  review["response"] = ResponseJson(response);
-  return review.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+  std::string out;
+  out.reserve(160 + response.uid.size() + (response.status ? response.status->message.size() : 0));
+  out += "{\"apiVersion\":";
+  out += QuoteJson(response.api_version.empty() ? kAdmissionV1 : response.api_version);
+  out += ",\"kind\":";
+  out += QuoteJson(kReviewKind);
+  out += ",\"response\":";
+  AppendResponse(out, response);
+  out += '}';
+  return out;
 }
 
 }  // namespace mgw

@@ -113,8 +113,16 @@ size_t CountEvents(dom::element element, size_t cap) {
   return n;
 }
 
-dom::parser& ThreadParser() {
+// This thread's parser, set to refuse nesting deeper than `max_depth`. Its
+// buffers are kept across calls; a change of depth re-allocates them.
+dom::parser& ThreadParser(size_t max_depth) {
   thread_local dom::parser parser(kMaxFastSelectBytes);
+  if (parser.max_depth() != max_depth) {
+    const size_t capacity = parser.capacity() > 0 ? parser.capacity() : 4096;
+    if (parser.allocate(capacity, max_depth) != simdjson::SUCCESS) {
+      throw std::bad_alloc();  // caught below: the caller falls back to SelectJson
+    }
+  }
   return parser;
 }
 
@@ -126,7 +134,8 @@ bool TrySelectJsonFast(std::string_view text, const JsonSelector& select,
   if (text.empty() || text.size() > kMaxFastSelectBytes) return false;
   try {
     dom::element root;
-    if (ThreadParser().parse(text.data(), text.size()).get(root) != simdjson::SUCCESS) {
+    dom::parser& parser = ThreadParser(limits.fast_max_depth);
+    if (parser.parse(text.data(), text.size()).get(root) != simdjson::SUCCESS) {
       return false;
     }
     // Every event takes at least one byte, so a shorter text never reaches a

@@ -81,6 +81,16 @@ TEST(JsonSelectFastTest, DeclinesWhatItCannotMatch) {
   EXPECT_FALSE(Fast(std::string_view(), all).has_value());  // null data: UBSan's case
 }
 
+TEST(JsonSelectFastTest, DeclinesNestingDeeperThanItsLimit) {
+  JsonSelectLimits limits;
+  limits.fast_max_depth = 8;
+  const JsonSelector all = JsonSelector::All();
+  auto nested = [](int depth) { return std::string(depth, '[') + std::string(depth, ']'); };
+  EXPECT_TRUE(Fast(nested(8), all, limits).has_value());
+  EXPECT_FALSE(Fast(nested(9), all, limits).has_value());
+  EXPECT_TRUE(Fast(nested(9), all).has_value());  // the parser's depth follows the limits
+}
+
 TEST(JsonSelectFastTest, DeclinesPastTheValueLimit) {
   JsonSelectLimits limits;
   limits.max_values = 3;

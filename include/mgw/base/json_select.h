@@ -38,6 +38,10 @@ struct JsonSelectLimits {
   // The clock is read once per this many parse events.
   size_t deadline_check_every = 4096;
   std::optional<std::chrono::steady_clock::time_point> deadline;
+  // TrySelectJsonFast declines a document nested deeper than this (the root
+  // container is level 1), so a caller with a depth rule need not pre-scan
+  // what the fast path accepts. SelectJson ignores it.
+  size_t fast_max_depth = 1024;
   SteadyClock clock;  // null: the system's
 };
 

@@ -24,7 +24,8 @@ inline constexpr size_t kMaxFastSelectBytes = 64 * 1024;
 // unspecified, whenever it cannot promise that: text longer than
 // kMaxFastSelectBytes, any simdjson error (invalid JSON, numbers simdjson does not
 // represent as nlohmann does), more kept values than limits.max_values, or a
-// deadline with so many parse events that SelectJson would read the clock.
+// deadline with so many parse events that SelectJson would read the clock, or
+// nesting deeper than limits.fast_max_depth.
 // Never throws.
 bool TrySelectJsonFast(std::string_view text, const JsonSelector& select,
                        const JsonSelectLimits& limits, nlohmann::json& out);
