@@ -75,7 +75,7 @@ std::string SpellQuoteEscapes(std::string_view text) {
 
 }  // namespace
 
-YamlEventReader::YamlEventReader(std::string_view text, int first_line, bool json)
+YamlEventReader::YamlEventReader(std::string_view text, int first_line)
     : state_(std::make_unique<State>()) {
   State& s = *state_;
   s.line_offset = first_line - 1;
@@ -84,7 +84,7 @@ YamlEventReader::YamlEventReader(std::string_view text, int first_line, bool jso
     s.rewritten = SpellQuoteEscapes(text);
     s.text = s.rewritten;
   }
-  s.check_slash = !json && s.text.find("\\/") != std::string_view::npos;
+  s.check_slash = s.text.find("\\/") != std::string_view::npos;
   if (yaml_parser_initialize(&s.parser) == 0) {
     s.error = InternalError("libyaml could not allocate a parser");
     return;

@@ -43,9 +43,8 @@ class YamlEventReader {
  public:
   // Reads `text` (UTF-8, UTF-16 with a byte order mark) whose first line is line
   // `first_line` of the stream. `text` must outlive the reader. Double-quoted scalars
-  // follow go-yaml v2: \' is an escape and \/ is not, unless `json` (kubectl reads a
-  // JSON stream with a JSON decoder, where \/ is an escape).
-  YamlEventReader(std::string_view text, int first_line, bool json = false);
+  // follow go-yaml v2: \' is an escape and \/ is not.
+  YamlEventReader(std::string_view text, int first_line);
   ~YamlEventReader();
   YamlEventReader(const YamlEventReader&) = delete;
   YamlEventReader& operator=(const YamlEventReader&) = delete;

@@ -8,6 +8,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "manifest/json_stream.h"
 #include "manifest/yaml_events.h"
 #include "manifest/yaml_scalar.h"
 #include "manifest/yaml_split.h"
@@ -57,33 +58,10 @@ double AllowedAliasRatio(size_t decodes) {
   return 0.99 - 0.89 * ((d - kLow) / (kHigh - kLow));
 }
 
-// True for the JSON literals true, false, null and a JSON number.
-bool IsJsonLiteral(std::string_view t) {
-  if (t == "true" || t == "false" || t == "null") return true;
-  size_t i = t.starts_with('-') ? 1 : 0;
-  auto digits = [&] {
-    const size_t start = i;
-    while (i < t.size() && t[i] >= '0' && t[i] <= '9') ++i;
-    return i > start;
-  };
-  if (i < t.size() && t[i] == '0') {
-    ++i;
-  } else if (!digits()) {
-    return false;
-  }
-  if (i < t.size() && t[i] == '.' && (++i, !digits())) return false;
-  if (i < t.size() && (t[i] == 'e' || t[i] == 'E')) {
-    ++i;
-    if (i < t.size() && (t[i] == '+' || t[i] == '-')) ++i;
-    if (!digits()) return false;
-  }
-  return i == t.size();
-}
-
 // Builds one document from parser events; the first error stops it.
 class Builder {
  public:
-  Builder(std::string_view source, bool json_stream) : source_(source), json_stream_(json_stream) {
+  explicit Builder(std::string_view source) : source_(source) {
     stack_.reserve(16);  // a manifest's depth, so opening a level rarely moves the others
   }
 
@@ -113,7 +91,6 @@ class Builder {
   const Status* Survivor(const json& v) const;
 
   std::string_view source_;
-  bool json_stream_;  // kubectl decodes the stream as JSON: unquoted text must be JSON
   Status error_;
   YamlDocument doc_;
   bool done_ = false;
@@ -207,7 +184,7 @@ bool Builder::OnScalar(const YamlEvent& e, Position at) {
     top.key_at = at;
     return true;  // go-yaml does not decode the merge key itself
   }
-  if (!json_stream_ && AwaitingKey() && e.anchor.empty() && IsPlainString(e.tag, e.value, plain)) {
+  if (AwaitingKey() && e.anchor.empty() && IsPlainString(e.tag, e.value, plain)) {
     if (!Count(at, 1, 0)) return false;
     Frame& top = stack_.back();
     top.key.assign(e.value);
@@ -218,13 +195,6 @@ bool Builder::OnScalar(const YamlEvent& e, Position at) {
   }
   StatusOr<json> v = ResolveYamlScalar(e.tag, e.value, plain);
   if (!v.ok()) return Fail(at, v.status().message());
-  if (json_stream_ && e.plain &&
-      (!IsJsonLiteral(e.value) || v->is_string() ||
-       (v->is_number_float() && !std::isfinite(v->get<double>())))) {
-    return Fail(at, QuoteJson(std::string(e.value)) +
-                        " is not a JSON value (the stream starts with '{', so kubectl reads "
-                        "it as JSON)");
-  }
   if (!Count(at, 1, 0)) return false;
   if (AwaitingKey()) {
     if (!e.anchor.empty()) anchors_[std::string(e.anchor)] = {*v, 1};
@@ -380,16 +350,15 @@ Status ReadRootStart(YamlEventReader& reader, Builder& builder, const YamlEvent&
 
 // Reads the first document of `chunk` as far as go-yaml v2 reads it: its root node and
 // the document's end, where go-yaml stops.
-StatusOr<YamlDocument> ReadDocument(const YamlChunk& chunk, std::string_view source,
-                                    bool json_stream) {
-  YamlEventReader reader(chunk.text, chunk.first_line, json_stream);
-  Builder builder(source, json_stream);
+StatusOr<YamlDocument> ReadDocument(const YamlChunk& chunk, std::string_view source) {
+  YamlEventReader reader(chunk.text, chunk.first_line);
+  Builder builder(source);
   bool first = true;
   bool root_only = false;
   for (;;) {
     if (builder.done()) {
       if (root_only) break;
-      StatusOr<YamlEvent> end = json_stream ? reader.Next() : reader.NextAfterRoot();
+      StatusOr<YamlEvent> end = reader.NextAfterRoot();
       if (!end.ok()) return WithSource(source, end.status());
       break;
     }
@@ -399,16 +368,10 @@ StatusOr<YamlDocument> ReadDocument(const YamlChunk& chunk, std::string_view sou
     if (first && e->type != YamlEventType::kStreamStart &&
         e->type != YamlEventType::kDocumentStart) {
       first = false;
-      if (!json_stream) {
-        MGW_RETURN_IF_ERROR(ReadRootStart(reader, builder, *e, source, root_only));
-        continue;
-      }
+      MGW_RETURN_IF_ERROR(ReadRootStart(reader, builder, *e, source, root_only));
+      continue;
     }
     if (!builder.Handle(*e)) return builder.error();
-  }
-  if (json_stream) {  // kubectl's JSON decoder reads on and refuses trailing garbage
-    StatusOr<YamlEvent> next = reader.Next();
-    if (!next.ok()) return WithSource(source, next.status());
   }
   MGW_ASSIGN_OR_RETURN(YamlDocument doc, builder.Finish());
   if (doc.root.is_null()) doc.line = chunk.first_line;
@@ -420,13 +383,14 @@ StatusOr<YamlDocument> ReadDocument(const YamlChunk& chunk, std::string_view sou
 StatusOr<std::vector<YamlDocument>> ParseYamlStream(std::string_view text,
                                                     std::string_view source_name) {
   std::vector<YamlDocument> docs;
+  // kubectl reads a stream that starts with '{' as JSON, with a JSON decoder.
+  const size_t first = text.find_first_not_of(" \t\r\n");
+  if (first != std::string_view::npos && text[first] == '{') {
+    return ParseJsonStream(text, source_name);
+  }
   try {
-    // kubectl reads a stream that starts with '{' as JSON; its YAML reading agrees
-    // with JSON's except for the \/ escape.
-    const size_t first = text.find_first_not_of(" \t\r\n");
-    const bool json_stream = first != std::string_view::npos && text[first] == '{';
     for (const YamlChunk& chunk : SplitYamlDocuments(text)) {
-      MGW_ASSIGN_OR_RETURN(YamlDocument doc, ReadDocument(chunk, source_name, json_stream));
+      MGW_ASSIGN_OR_RETURN(YamlDocument doc, ReadDocument(chunk, source_name));
       docs.push_back(std::move(doc));
     }
   } catch (const json::exception& e) {

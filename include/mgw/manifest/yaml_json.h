@@ -37,7 +37,8 @@ struct YamlDocument {
 };
 
 // Converts every document of `text`, one per `---`-separated chunk, empty ones
-// included (as null). INVALID_ARGUMENT "<source_name>:LINE:COL: <problem>" where
+// included (as null); a stream whose first non-space byte is '{' is JSON to kubectl,
+// one document per JSON value, no YAML syntax allowed. INVALID_ARGUMENT "<source_name>:LINE:COL: <problem>" where
 // kubectl refuses the document too: malformed YAML (libyaml's message), an unknown
 // alias, a null, collection or out-of-range key, a merge (<<) value that is not a
 // mapping or a list of them, a value that contradicts its core tag, .inf or .nan as a
