@@ -28,9 +28,13 @@ struct Position {
 };
 
 // An anchored node: its value and how many nodes go-yaml decodes when it is aliased.
+// go-yaml v2 names a node by its anchor when the node starts, so an alias inside it
+// means the node itself (refused), and an anchor redefined inside wins over it.
 struct Anchored {
   json value;
   size_t decodes = 1;
+  size_t node = 0;    // which node holds the name, numbered as they start
+  bool open = false;  // that node is still being read
 };
 
 // An open mapping or sequence.
@@ -38,7 +42,8 @@ struct Frame {
   json value;
   Position at;
   std::string anchor;
-  size_t decodes = 1;  // this node and everything in it, aliases expanded
+  size_t anchor_node = 0;  // its number in Anchored::node
+  size_t decodes = 1;      // this node and everything in it, aliases expanded
   bool is_map = false;
   bool has_key = false;       // a key was read; its value comes next
   bool merge = false;         // that key is `<<`
@@ -96,6 +101,7 @@ class Builder {
   bool done_ = false;
   std::vector<Frame> stack_;
   std::unordered_map<std::string, Anchored> anchors_;
+  size_t anchored_nodes_ = 0;
   size_t decodes_ = 1;  // go-yaml counts the document node too
   size_t aliased_ = 0;
   // Problems kubectl meets only if they survive into the final document (a later
@@ -197,7 +203,7 @@ bool Builder::OnScalar(const YamlEvent& e, Position at) {
   if (!v.ok()) return Fail(at, v.status().message());
   if (!Count(at, 1, 0)) return false;
   if (AwaitingKey()) {
-    if (!e.anchor.empty()) anchors_[std::string(e.anchor)] = {*v, 1};
+    if (!e.anchor.empty()) anchors_[std::string(e.anchor)] = {*v, 1, ++anchored_nodes_};
     return SetKey(at, *std::move(v));
   }
   if (v->is_number_float() && !std::isfinite(v->get<double>()) && nonfinite_ == SIZE_MAX) {
@@ -212,6 +218,9 @@ bool Builder::OnAlias(const YamlEvent& e, Position at) {
   auto it = anchors_.find(std::string(e.anchor));
   if (it == anchors_.end()) {
     return Fail(at, "unknown anchor '" + std::string(e.anchor) + "' referenced");
+  }
+  if (it->second.open) {
+    return Fail(at, "anchor '" + std::string(e.anchor) + "' value contains itself");
   }
   const size_t nodes = it->second.decodes;
   if (!Count(at, 1 + nodes, nodes)) return false;
@@ -244,6 +253,10 @@ bool Builder::Open(const YamlEvent& e, Position at, bool is_map) {
   f.value = is_map ? json::object() : json::array();
   f.at = at;
   f.anchor = std::string(e.anchor);
+  if (!f.anchor.empty()) {
+    f.anchor_node = ++anchored_nodes_;
+    anchors_[f.anchor] = {json(), 0, f.anchor_node, true};
+  }
   f.decodes = merge_list ? 0 : 1;
   f.is_map = is_map;
   f.record_lines = !is_map && stack_.size() == 1 && stack_[0].is_map && !stack_[0].merge &&
@@ -256,11 +269,13 @@ bool Builder::Close() {
   if (stack_.empty()) return true;
   Frame f = std::move(stack_.back());
   stack_.pop_back();
-  return Add(std::move(f.value), f.at, f.anchor, f.decodes);
+  auto named = f.anchor.empty() ? anchors_.end() : anchors_.find(f.anchor);
+  const bool still_named = named != anchors_.end() && named->second.node == f.anchor_node;
+  return Add(std::move(f.value), f.at, still_named ? std::string_view(f.anchor) : "", f.decodes);
 }
 
 bool Builder::Add(json value, Position at, std::string_view anchor, size_t decodes) {
-  if (!anchor.empty()) anchors_[std::string(anchor)] = {value, decodes};
+  if (!anchor.empty()) anchors_[std::string(anchor)] = {value, decodes, ++anchored_nodes_};
   if (stack_.empty()) {
     doc_.root = std::move(value);
     done_ = true;
