@@ -11,8 +11,11 @@ struct YamlEventReader::State {
   std::string_view text;     // what libyaml reads: the caller's text or `rewritten`
   std::string rewritten;     // the text with go-yaml's \' escapes spelled \x27
   bool check_slash = false;  // the text has a \/ that may sit in a double-quoted scalar
-  size_t cursor_chars = 0;   // CharsToBytes' last position, in characters and bytes
+  size_t cursor_chars = 0;   // BytesAt's last position for events, in characters and bytes
   size_t cursor_bytes = 0;
+  size_t queue_chars = 0;  // and for the tokens libyaml has scanned ahead
+  size_t queue_bytes = 0;
+  size_t slash_checked = 0;  // tokens ahead that start before this character are checked
   yaml_parser_t parser{};
   yaml_event_t event{};
   bool has_event = false;
@@ -117,6 +120,14 @@ bool HasSlashEscape(std::string_view quoted) {
     ++i;
   }
   return false;
+}
+
+// True when the double-quoted scalar between `start` and `end` uses \/.
+bool SlashEscapeIn(std::string_view text, const yaml_mark_t& start, const yaml_mark_t& end,
+                   size_t& cursor_chars, size_t& cursor_bytes) {
+  const size_t begin = BytesAt(text, cursor_chars, cursor_bytes, start.index);
+  const size_t stop = BytesAt(text, cursor_chars, cursor_bytes, end.index);
+  return HasSlashEscape(text.substr(begin, stop - begin));
 }
 
 std::string_view View(const yaml_char_t* s) {
@@ -267,6 +278,45 @@ StatusOr<YamlEvent> YamlEventReader::NextAfterRoot() {
   return end;
 }
 
+namespace {
+
+Status SlashEscapeError(const yaml_mark_t& at, int line_offset) {
+  return InvalidArgumentError(
+      std::to_string(at.line + 1 + static_cast<size_t>(line_offset)) + ":" +
+      std::to_string(at.column + 1) +
+      ": found unknown escape character \\/ (kubectl's YAML reader has no such escape)");
+}
+
+}  // namespace
+
+Status YamlEventReader::CheckSlashEscapes() {
+  State& s = *state_;
+  if (!s.check_slash) return Status::Ok();
+  const yaml_event_t& e = s.event;
+  if (e.type == YAML_SCALAR_EVENT && e.data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE &&
+      SlashEscapeIn(s.text, e.start_mark, e.end_mark, s.cursor_chars, s.cursor_bytes)) {
+    return SlashEscapeError(e.start_mark, s.line_offset);
+  }
+  const yaml_token_t* head = s.parser.tokens.head;
+  const yaml_token_t* tail = s.parser.tokens.tail;
+  size_t limit = SIZE_MAX;  // go-yaml scans no further than a forgotten key's end
+  if (head != tail && IsFlowStart(head->type)) {
+    const size_t at = BytesAt(s.text, s.queue_chars, s.queue_bytes, head->start_mark.index);
+    if (std::optional<size_t> length = ForgottenKeyLength(s.text.substr(at))) {
+      limit = head->start_mark.index + *length;
+    }
+  }
+  for (const yaml_token_t* t = head; t != tail && t->start_mark.index < limit; ++t) {
+    if (t->start_mark.index < s.slash_checked) continue;
+    s.slash_checked = t->end_mark.index;
+    if (t->type == YAML_SCALAR_TOKEN && t->data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE &&
+        SlashEscapeIn(s.text, t->start_mark, t->end_mark, s.queue_chars, s.queue_bytes)) {
+      return SlashEscapeError(t->start_mark, s.line_offset);
+    }
+  }
+  return Status::Ok();
+}
+
 StatusOr<YamlEvent> YamlEventReader::Next() {
   State& s = *state_;
   if (!s.error.ok()) return s.error;
@@ -286,18 +336,8 @@ StatusOr<YamlEvent> YamlEventReader::Next() {
     return s.error;
   }
   s.has_event = true;
-  if (s.check_slash && s.event.type == YAML_SCALAR_EVENT &&
-      s.event.data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE) {
-    const size_t begin = BytesAt(s.text, s.cursor_chars, s.cursor_bytes, s.event.start_mark.index);
-    const size_t end = BytesAt(s.text, s.cursor_chars, s.cursor_bytes, s.event.end_mark.index);
-    if (HasSlashEscape(s.text.substr(begin, end - begin))) {
-      s.error = InvalidArgumentError(
-          std::to_string(s.event.start_mark.line + 1 + static_cast<size_t>(s.line_offset)) + ":" +
-          std::to_string(s.event.start_mark.column + 1) +
-          ": found unknown escape character \\/ (kubectl's YAML reader has no such escape)");
-      return s.error;
-    }
-  }
+  s.error = CheckSlashEscapes();
+  if (!s.error.ok()) return s.error;
   YamlEvent out;
   out.type = TypeOf(s.event.type);
   out.line = static_cast<int>(s.event.start_mark.line) + 1 + s.line_offset;

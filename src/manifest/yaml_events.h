@@ -68,6 +68,13 @@ class YamlEventReader {
   bool StartsForgottenKey() const;
 
  private:
+  // go-yaml v2 has no escape \/ (libyaml has one): INVALID_ARGUMENT "LINE:COL: ..." at
+  // the first double-quoted scalar using it among those go-yaml has scanned by now, the
+  // current event's or one in libyaml's queue of tokens scanned ahead (go-yaml scans the
+  // same ones, but none past a collection it forgets as a key). Each token is looked at
+  // once.
+  Status CheckSlashEscapes();
+
   struct State;
   std::unique_ptr<State> state_;
 };
