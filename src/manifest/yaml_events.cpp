@@ -5,11 +5,15 @@
 
 #include <yaml.h>
 
+#include "manifest/yaml_respell.h"
+
 namespace mgw {
 
 struct YamlEventReader::State {
-  std::string_view text;     // what libyaml reads: the caller's text or `rewritten`
-  std::string rewritten;     // the text with go-yaml's \' escapes spelled \x27
+  std::string_view text;                  // what libyaml reads: the caller's text or `rewritten`
+  std::string rewritten;                  // the text as RespellForLibyaml spelled it
+  bool restore_byte_order_marks = false;  // scalars may hold kByteOrderMarkStandIn
+  std::string value;                      // a scalar's value with them restored
   bool check_slash = false;  // the text has a \/ that may sit in a double-quoted scalar
   size_t cursor_chars = 0;   // BytesAt's last position for events, in characters and bytes
   size_t cursor_bytes = 0;
@@ -23,68 +27,15 @@ struct YamlEventReader::State {
   Status error;
 };
 
-namespace {
-
-// libyaml counts marks in characters; this is the byte offset of character `chars`.
-size_t ByteOffset(std::string_view text, size_t chars, size_t from_chars, size_t from_bytes) {
-  size_t bytes = from_bytes;
-  for (size_t c = from_chars; c < chars && bytes < text.size(); ++c) {
-    ++bytes;
-    while (bytes < text.size() && (static_cast<unsigned char>(text[bytes]) & 0xC0) == 0x80) {
-      ++bytes;
-    }
-  }
-  return bytes;
-}
-
-// The character index where libyaml stops with "found unknown escape character",
-// parsing `text` to its end; npos when it stops for any other reason or not at all.
-size_t UnknownEscapeAt(std::string_view text) {
-  yaml_parser_t parser;
-  if (yaml_parser_initialize(&parser) == 0) return std::string_view::npos;
-  yaml_parser_set_input_string(&parser, reinterpret_cast<const unsigned char*>(text.data()),
-                               text.size());
-  size_t at = std::string_view::npos;
-  for (;;) {
-    yaml_event_t event;
-    if (yaml_parser_parse(&parser, &event) == 0) {
-      if (parser.problem != nullptr &&
-          std::string_view(parser.problem) == "found unknown escape character") {
-        at = parser.problem_mark.index;
-      }
-      break;
-    }
-    const bool end = event.type == YAML_STREAM_END_EVENT;
-    yaml_event_delete(&event);
-    if (end) break;
-  }
-  yaml_parser_delete(&parser);
-  return at;
-}
-
-// go-yaml v2 knows the escape \' in double-quoted scalars, which libyaml 0.2.5 does
-// not: each \' that libyaml stops at becomes \x27, the same character.
-std::string SpellQuoteEscapes(std::string_view text) {
-  std::string out(text);
-  for (int rounds = 0; rounds < 10000; ++rounds) {
-    const size_t chars = UnknownEscapeAt(out);
-    if (chars == std::string_view::npos) break;
-    const size_t at = ByteOffset(out, chars, 0, 0);
-    if (out.compare(at, 2, "\\'") != 0) break;
-    out.replace(at, 2, "\\x27");
-  }
-  return out;
-}
-
-}  // namespace
-
 YamlEventReader::YamlEventReader(std::string_view text, int first_line)
     : state_(std::make_unique<State>()) {
   State& s = *state_;
   s.line_offset = first_line - 1;
   s.text = text;
-  if (text.find("\\'") != std::string_view::npos) {
-    s.rewritten = SpellQuoteEscapes(text);
+  Respelled respelled = RespellForLibyaml(text);
+  s.restore_byte_order_marks = respelled.byte_order_marks;
+  if (!respelled.text.empty()) {
+    s.rewritten = std::move(respelled.text);
     s.text = s.rewritten;
   }
   s.check_slash = s.text.find("\\/") != std::string_view::npos;
@@ -106,7 +57,7 @@ namespace {
 // The byte offset of a scalar's source, from libyaml's character count.
 size_t BytesAt(std::string_view text, size_t& cursor_chars, size_t& cursor_bytes, size_t chars) {
   if (chars < cursor_chars) cursor_chars = cursor_bytes = 0;
-  cursor_bytes = ByteOffset(text, chars, cursor_chars, cursor_bytes);
+  cursor_bytes = Utf8ByteOffset(text, chars, cursor_chars, cursor_bytes);
   cursor_chars = chars;
   return cursor_bytes;
 }
@@ -253,7 +204,7 @@ bool YamlEventReader::StartsForgottenKey() const {
                     (s.event.type == YAML_MAPPING_START_EVENT &&
                      s.event.data.mapping_start.style == YAML_FLOW_MAPPING_STYLE);
   if (!flow) return false;
-  const size_t at = ByteOffset(s.text, s.event.start_mark.index, 0, 0);
+  const size_t at = Utf8ByteOffset(s.text, s.event.start_mark.index, 0, 0);
   return ForgottenKeyLength(s.text.substr(at)).has_value();
 }
 
@@ -267,7 +218,7 @@ StatusOr<YamlEvent> YamlEventReader::NextAfterRoot() {
     return next;
   }
   const yaml_mark_t head = s.parser.tokens.head->start_mark;
-  const size_t at = ByteOffset(s.text, head.index, 0, 0);
+  const size_t at = Utf8ByteOffset(s.text, head.index, 0, 0);
   std::optional<size_t> length = ForgottenKeyLength(s.text.substr(at));
   if (!length || head.index + *length > s.parser.problem_mark.index) return next;
   YamlEvent end;
@@ -344,6 +295,11 @@ StatusOr<YamlEvent> YamlEventReader::Next() {
   out.column = static_cast<int>(s.event.start_mark.column) + 1;
   out.index = s.event.start_mark.index;
   FillNode(s.event, out);
+  if (s.restore_byte_order_marks &&
+      out.value.find(kByteOrderMarkStandIn) != std::string_view::npos) {
+    s.value = RestoreByteOrderMarks(out.value);
+    out.value = s.value;
+  }
   return out;
 }
 

@@ -244,6 +244,32 @@ TEST(YamlJsonTest, RefusesSlashEscapesGoYamlScansAhead) {
   EXPECT_EQ(ParseOne("a: '\\/'\n"), json({{"a", "\\/"}}));
 }
 
+// go-yaml v2 reads on through `,`, `[` and `]` in a tag; the tag is then one it does
+// not know, so the node is a string (kubectl's results, checked with the oracle).
+TEST(YamlJsonTest, TagsRunOnThroughFlowIndicatorsAsInGoYaml) {
+  EXPECT_EQ(ParseOne("!!int]\n"), json(""));
+  EXPECT_EQ(ParseOne("!!int] 5\n"), json("5"));
+  EXPECT_EQ(ParseOne("a: ![]\n"), json({{"a", ""}}));
+  EXPECT_EQ(ParseOne("[!a, b]\n"), json::array({"b"}));  // the tag is `!a,`, on `b`
+  EXPECT_EQ(ParseOne("[!!str, x]\n"), json::array({"x"}));
+}
+
+// go-yaml v2 skips a byte order mark at the start only; any other one is text.
+TEST(YamlJsonTest, AByteOrderMarkInsideIsText) {
+  EXPECT_EQ(ParseOne("a: 1\n\xEF\xBB\xBF"
+                     "b: 2\n"),
+            json({{"a", 1},
+                  {"\xEF\xBB\xBF"
+                   "b",
+                   2}}));
+  EXPECT_EQ(ParseOne("[a,\n\xEF\xBB\xBF"
+                     "b]\n"),
+            json::array({"a",
+                         "\xEF\xBB\xBF"
+                         "b"}));
+  EXPECT_THAT(ParseError("- a\n\xEF\xBB\xBF- b\n"), StatusIs(StatusCode::kInvalidArgument));
+}
+
 TEST(YamlJsonTest, IgnoresWhatFollowsTheFirstDocumentOfAChunk) {
   EXPECT_EQ(ParseOne("a: 1\n--- b\n"), json({{"a", 1}}));  // go-yaml reads no further
   EXPECT_EQ(ParseOne("a: 1\n...\n- b\n"), json({{"a", 1}}));

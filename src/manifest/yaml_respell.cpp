@@ -1,0 +1,138 @@
+#include "manifest/yaml_respell.h"
+
+#include <optional>
+
+#include <yaml.h>
+
+namespace mgw {
+namespace {
+
+constexpr std::string_view kByteOrderMark = "\xEF\xBB\xBF";
+
+// A replacement of `length` bytes at byte `at`.
+struct Edit {
+  size_t at = 0;
+  size_t length = 0;
+  std::string_view with;
+};
+
+bool IsTagFlowIndicator(char c) { return c == ',' || c == '[' || c == ']'; }
+
+// A character libyaml 0.2.5 takes into a tag outside a %TAG directive.
+bool IsLibyamlTagChar(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+         std::string_view("_-;/?:@&=+$.%!~*'()").find(c) != std::string_view::npos;
+}
+
+// True when some `!` is followed by tag characters and then `,`, `[` or `]`: where
+// go-yaml's tag may run on and libyaml's stops. Cheap, so that only such texts are
+// scanned for it.
+bool MayHaveTagFlowIndicator(std::string_view text) {
+  for (size_t i = text.find('!'); i != std::string_view::npos; i = text.find('!', i)) {
+    while (i < text.size() && IsLibyamlTagChar(text[i])) ++i;
+    if (i < text.size() && IsTagFlowIndicator(text[i])) return true;
+  }
+  return false;
+}
+
+// The edit for the error libyaml's scanner stopped at, if go-yaml reads on there.
+std::optional<Edit> AtScannerError(const yaml_parser_t& parser, std::string_view text) {
+  if (parser.problem == nullptr) return std::nullopt;
+  const std::string_view problem = parser.problem;
+  const size_t at = Utf8ByteOffset(text, parser.problem_mark.index);
+  if (problem == "found unknown escape character" && text.compare(at, 2, "\\'") == 0) {
+    return Edit{at, 2, "\\x27"};
+  }
+  if (problem == "did not find expected whitespace or line break" && parser.context != nullptr &&
+      std::string_view(parser.context) == "while scanning a tag" && at < text.size() &&
+      IsTagFlowIndicator(text[at])) {
+    return Edit{at, 1, ";"};
+  }
+  return std::nullopt;
+}
+
+// The first place where libyaml's scanner reads `text` differently from go-yaml's: a
+// \' it stops at, or a tag it ends at `,`, `[` or `]` (with an error, or, for `,` in a
+// flow collection, without one).
+std::optional<Edit> FirstDifference(std::string_view text) {
+  yaml_parser_t parser;
+  if (yaml_parser_initialize(&parser) == 0) return std::nullopt;
+  yaml_parser_set_input_string(&parser, reinterpret_cast<const unsigned char*>(text.data()),
+                               text.size());
+  std::optional<Edit> edit;
+  size_t chars = 0;
+  size_t bytes = 0;
+  for (;;) {
+    yaml_token_t token;
+    if (yaml_parser_scan(&parser, &token) == 0) {
+      edit = AtScannerError(parser, text);
+      break;
+    }
+    const yaml_token_type_t type = token.type;
+    const size_t end = token.end_mark.index;
+    yaml_token_delete(&token);
+    if (type == YAML_STREAM_END_TOKEN) break;
+    if (type != YAML_TAG_TOKEN) continue;
+    bytes = Utf8ByteOffset(text, end, chars, bytes);
+    chars = end;
+    if (bytes < text.size() && IsTagFlowIndicator(text[bytes])) {
+      edit = Edit{bytes, 1, ";"};
+      break;
+    }
+  }
+  yaml_parser_delete(&parser);
+  return edit;
+}
+
+// Replaces the byte order marks after the first byte with the stand-in, where that
+// is what go-yaml reads (see RespellForLibyaml).
+bool SpellByteOrderMarks(std::string_view text, std::string& out) {
+  const size_t first = text.find(kByteOrderMark, 1);
+  if (first == std::string_view::npos || text.starts_with("\xFF\xFE") ||
+      text.starts_with("\xFE\xFF") || text.starts_with("\xEF\xBB\xBF\xEF\xBB\xBF") ||
+      text.find(kByteOrderMarkStandIn) != std::string_view::npos) {
+    return false;
+  }
+  out.assign(text);
+  for (size_t at = first; at != std::string::npos; at = out.find(kByteOrderMark, at + 3)) {
+    out.replace(at, 3, kByteOrderMarkStandIn);
+  }
+  return true;
+}
+
+}  // namespace
+
+Respelled RespellForLibyaml(std::string_view text) {
+  Respelled out;
+  out.byte_order_marks = SpellByteOrderMarks(text, out.text);
+  if (text.find("\\'") == std::string_view::npos && !MayHaveTagFlowIndicator(text)) return out;
+  if (out.text.empty()) out.text.assign(text);
+  for (int rounds = 0; rounds < 10000; ++rounds) {
+    std::optional<Edit> edit = FirstDifference(out.text);
+    if (!edit) break;
+    out.text.replace(edit->at, edit->length, edit->with);
+  }
+  return out;
+}
+
+std::string RestoreByteOrderMarks(std::string_view value) {
+  std::string out(value);
+  for (size_t at = out.find(kByteOrderMarkStandIn); at != std::string::npos;
+       at = out.find(kByteOrderMarkStandIn, at + 3)) {
+    out.replace(at, 3, kByteOrderMark);
+  }
+  return out;
+}
+
+size_t Utf8ByteOffset(std::string_view text, size_t chars, size_t from_chars, size_t from_bytes) {
+  size_t bytes = from_bytes;
+  for (size_t c = from_chars; c < chars && bytes < text.size(); ++c) {
+    ++bytes;
+    while (bytes < text.size() && (static_cast<unsigned char>(text[bytes]) & 0xC0) == 0x80) {
+      ++bytes;
+    }
+  }
+  return bytes;
+}
+
+}  // namespace mgw
