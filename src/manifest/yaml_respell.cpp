@@ -43,11 +43,13 @@ std::optional<Edit> AtScannerError(const yaml_parser_t& parser, std::string_view
   if (problem == "found unknown escape character" && text.compare(at, 2, "\\'") == 0) {
     return Edit{at, 2, "\\x27"};
   }
-  if (problem == "did not find expected whitespace or line break" && parser.context != nullptr &&
-      std::string_view(parser.context) == "while scanning a tag" && at < text.size() &&
-      IsTagFlowIndicator(text[at])) {
-    return Edit{at, 1, ";"};
-  }
+  // Where a tag stops at a flow indicator: after its suffix, or where its suffix starts.
+  const std::string_view context = parser.context != nullptr ? parser.context : "";
+  const bool in_tag =
+      (problem == "did not find expected whitespace or line break" &&
+       context == "while scanning a tag") ||
+      (problem == "did not find expected tag URI" && context == "while parsing a tag");
+  if (in_tag && at < text.size() && IsTagFlowIndicator(text[at])) return Edit{at, 1, ";"};
   return std::nullopt;
 }
 

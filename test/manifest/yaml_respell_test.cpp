@@ -34,6 +34,8 @@ TEST(YamlRespellTest, KeepsFlowIndicatorsInTagsAsGoYamlDoes) {
   EXPECT_EQ(Respell("!!int]\n"), "!!int;\n");
   EXPECT_EQ(Respell("![\n"), "!;\n");
   EXPECT_EQ(Respell("[!a, b]\n"), "[!a; b]\n");
+  EXPECT_EQ(Respell("[!!,nt 2]\n"), "[!!;nt 2]\n");
+  EXPECT_EQ(Respell("b: !![1, 2]\n"), "b: !!;1; 2]\n");
   EXPECT_EQ(Respell("- !a,b]c d\n"), "- !a;b;c d\n");
   EXPECT_EQ(Respell("a: \"!x,\" # !y]\n"), "a: \"!x,\" # !y]\n");  // no tags here
 }
