@@ -10,12 +10,12 @@
 namespace mgw {
 
 struct YamlEventReader::State {
-  std::string_view text;                  // what libyaml reads: the caller's text or `rewritten`
-  std::string rewritten;                  // the text as RespellForLibyaml spelled it
-  bool restore_byte_order_marks = false;  // scalars may hold kByteOrderMarkStandIn
-  std::string value;                      // a scalar's value with them restored
-  bool check_slash = false;  // the text has a \/ that may sit in a double-quoted scalar
-  size_t cursor_chars = 0;   // BytesAt's last position for events, in characters and bytes
+  std::string_view text;           // what libyaml reads: the caller's text or `rewritten`
+  std::string rewritten;           // the text as RespellForLibyaml spelled it
+  bool restore_stand_ins = false;  // scalars may hold RespellForLibyaml's stand-ins
+  std::string value;               // a scalar's value with them restored
+  bool check_slash = false;        // the text has a \/ that may sit in a double-quoted scalar
+  size_t cursor_chars = 0;         // BytesAt's last position for events, in characters and bytes
   size_t cursor_bytes = 0;
   size_t queue_chars = 0;  // and for the tokens libyaml has scanned ahead
   size_t queue_bytes = 0;
@@ -33,7 +33,7 @@ YamlEventReader::YamlEventReader(std::string_view text, int first_line)
   s.line_offset = first_line - 1;
   s.text = text;
   Respelled respelled = RespellForLibyaml(text);
-  s.restore_byte_order_marks = respelled.byte_order_marks;
+  s.restore_stand_ins = respelled.stand_ins;
   if (!respelled.text.empty()) {
     s.rewritten = std::move(respelled.text);
     s.text = s.rewritten;
@@ -57,7 +57,7 @@ namespace {
 // The byte offset of a scalar's source, from libyaml's character count.
 size_t BytesAt(std::string_view text, size_t& cursor_chars, size_t& cursor_bytes, size_t chars) {
   if (chars < cursor_chars) cursor_chars = cursor_bytes = 0;
-  cursor_bytes = Utf8ByteOffset(text, chars, cursor_chars, cursor_bytes);
+  cursor_bytes = MarkByteOffset(text, chars, cursor_chars, cursor_bytes);
   cursor_chars = chars;
   return cursor_bytes;
 }
@@ -121,7 +121,7 @@ void FillNode(const yaml_event_t& e, YamlEvent& out) {
       out.tag = View(e.data.scalar.tag);
       out.value = std::string_view(reinterpret_cast<const char*>(e.data.scalar.value),
                                    e.data.scalar.length);
-      out.plain = e.data.scalar.plain_implicit != 0;
+      out.plain = e.data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
       break;
     case YAML_SEQUENCE_START_EVENT:
       out.anchor = View(e.data.sequence_start.anchor);
@@ -204,7 +204,7 @@ bool YamlEventReader::StartsForgottenKey() const {
                     (s.event.type == YAML_MAPPING_START_EVENT &&
                      s.event.data.mapping_start.style == YAML_FLOW_MAPPING_STYLE);
   if (!flow) return false;
-  const size_t at = Utf8ByteOffset(s.text, s.event.start_mark.index, 0, 0);
+  const size_t at = MarkByteOffset(s.text, s.event.start_mark.index, 0, 0);
   return ForgottenKeyLength(s.text.substr(at)).has_value();
 }
 
@@ -218,7 +218,7 @@ StatusOr<YamlEvent> YamlEventReader::NextAfterRoot() {
     return next;
   }
   const yaml_mark_t head = s.parser.tokens.head->start_mark;
-  const size_t at = Utf8ByteOffset(s.text, head.index, 0, 0);
+  const size_t at = MarkByteOffset(s.text, head.index, 0, 0);
   std::optional<size_t> length = ForgottenKeyLength(s.text.substr(at));
   if (!length || head.index + *length > s.parser.problem_mark.index) return next;
   YamlEvent end;
@@ -295,9 +295,8 @@ StatusOr<YamlEvent> YamlEventReader::Next() {
   out.column = static_cast<int>(s.event.start_mark.column) + 1;
   out.index = s.event.start_mark.index;
   FillNode(s.event, out);
-  if (s.restore_byte_order_marks &&
-      out.value.find(kByteOrderMarkStandIn) != std::string_view::npos) {
-    s.value = RestoreByteOrderMarks(out.value);
+  if (s.restore_stand_ins && out.type == YamlEventType::kScalar) {
+    s.value = RestoreStandIns(out.value);
     out.value = s.value;
   }
   return out;

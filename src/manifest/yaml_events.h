@@ -34,7 +34,7 @@ struct YamlEvent {
   std::string_view anchor;  // the &anchor of a node, or the name an alias refers to
   std::string_view tag;     // the node's resolved tag ("tag:yaml.org,2002:int"), or empty
   std::string_view value;   // a scalar's text, escapes applied
-  bool plain = false;       // a scalar written plain (unquoted, not a block scalar)
+  bool plain = false;       // a scalar written plain (unquoted, not a block scalar), tagged or not
   bool block = false;       // a mapping or sequence start in block style
   size_t index = 0;         // libyaml's character offset of the event in the reader's text
 };

@@ -45,6 +45,7 @@ struct Frame {
   size_t anchor_node = 0;  // its number in Anchored::node
   size_t decodes = 1;      // this node and everything in it, aliases expanded
   bool is_map = false;
+  bool flow = false;          // written in flow style ([...] or {...})
   bool has_key = false;       // a key was read; its value comes next
   bool merge = false;         // that key is `<<`
   bool record_lines = false;  // this is root.items: record each item's line
@@ -182,6 +183,14 @@ bool Builder::Handle(const YamlEvent& e) {
 }
 
 bool Builder::OnScalar(const YamlEvent& e, Position at) {
+  // In a flow collection go-yaml v2 ends a plain scalar at `?` and reads the `?` as a
+  // key indicator, which cannot follow a node there; libyaml reads on.
+  if (e.plain && !stack_.empty() && stack_.back().flow &&
+      e.value.find('?') != std::string_view::npos) {
+    return Fail(at,
+                "a plain scalar in a flow collection ends at '?' for kubectl, and a '?' key "
+                "cannot follow it there");
+  }
   const bool plain = e.plain && e.tag.empty();
   if (AwaitingKey() && e.value == "<<" && (plain || e.tag == kMergeTag)) {
     Frame& top = stack_.back();
@@ -259,6 +268,7 @@ bool Builder::Open(const YamlEvent& e, Position at, bool is_map) {
   }
   f.decodes = merge_list ? 0 : 1;
   f.is_map = is_map;
+  f.flow = !e.block;
   f.record_lines = !is_map && stack_.size() == 1 && stack_[0].is_map && !stack_[0].merge &&
                    stack_[0].key == "items";
   stack_.push_back(std::move(f));

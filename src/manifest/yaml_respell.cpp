@@ -35,11 +35,25 @@ bool MayHaveTagFlowIndicator(std::string_view text) {
   return false;
 }
 
-// The edit for the error libyaml's scanner stopped at, if go-yaml reads on there.
-std::optional<Edit> AtScannerError(const yaml_parser_t& parser, std::string_view text) {
+// True when some `:` is followed by a character that makes libyaml refuse it in a
+// plain scalar in a flow collection.
+bool MayHaveFlowColon(std::string_view text) {
+  for (size_t i = text.find(':'); i != std::string_view::npos; i = text.find(':', i + 1)) {
+    if (i + 1 < text.size() &&
+        std::string_view(",[]{}?").find(text[i + 1]) != std::string_view::npos) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// The edit for the error libyaml's scanner stopped at, if go-yaml reads on there (a
+// `:` only when `colons` may be respelled).
+std::optional<Edit> AtScannerError(const yaml_parser_t& parser, std::string_view text,
+                                   bool colons) {
   if (parser.problem == nullptr) return std::nullopt;
   const std::string_view problem = parser.problem;
-  const size_t at = Utf8ByteOffset(text, parser.problem_mark.index);
+  const size_t at = MarkByteOffset(text, parser.problem_mark.index);
   if (problem == "found unknown escape character" && text.compare(at, 2, "\\'") == 0) {
     return Edit{at, 2, "\\x27"};
   }
@@ -50,13 +64,17 @@ std::optional<Edit> AtScannerError(const yaml_parser_t& parser, std::string_view
        context == "while scanning a tag") ||
       (problem == "did not find expected tag URI" && context == "while parsing a tag");
   if (in_tag && at < text.size() && IsTagFlowIndicator(text[at])) return Edit{at, 1, ";"};
+  if (colons && problem == "found unexpected ':'" && context == "while scanning a plain scalar" &&
+      at < text.size() && text[at] == ':') {
+    return Edit{at, 1, kColonStandIn};
+  }
   return std::nullopt;
 }
 
 // The first place where libyaml's scanner reads `text` differently from go-yaml's: a
 // \' it stops at, or a tag it ends at `,`, `[` or `]` (with an error, or, for `,` in a
-// flow collection, without one).
-std::optional<Edit> FirstDifference(std::string_view text) {
+// flow collection, without one), or a `:` it refuses in a flow plain scalar.
+std::optional<Edit> FirstDifference(std::string_view text, bool colons) {
   yaml_parser_t parser;
   if (yaml_parser_initialize(&parser) == 0) return std::nullopt;
   yaml_parser_set_input_string(&parser, reinterpret_cast<const unsigned char*>(text.data()),
@@ -67,7 +85,7 @@ std::optional<Edit> FirstDifference(std::string_view text) {
   for (;;) {
     yaml_token_t token;
     if (yaml_parser_scan(&parser, &token) == 0) {
-      edit = AtScannerError(parser, text);
+      edit = AtScannerError(parser, text, colons);
       break;
     }
     const yaml_token_type_t type = token.type;
@@ -75,7 +93,7 @@ std::optional<Edit> FirstDifference(std::string_view text) {
     yaml_token_delete(&token);
     if (type == YAML_STREAM_END_TOKEN) break;
     if (type != YAML_TAG_TOKEN) continue;
-    bytes = Utf8ByteOffset(text, end, chars, bytes);
+    bytes = MarkByteOffset(text, end, chars, bytes);
     chars = end;
     if (bytes < text.size() && IsTagFlowIndicator(text[bytes])) {
       edit = Edit{bytes, 1, ";"};
@@ -106,28 +124,42 @@ bool SpellByteOrderMarks(std::string_view text, std::string& out) {
 
 Respelled RespellForLibyaml(std::string_view text) {
   Respelled out;
-  out.byte_order_marks = SpellByteOrderMarks(text, out.text);
-  if (text.find("\\'") == std::string_view::npos && !MayHaveTagFlowIndicator(text)) return out;
+  out.stand_ins = SpellByteOrderMarks(text, out.text);
+  const bool colons = MayHaveFlowColon(text) && text.find(kColonStandIn) == std::string_view::npos;
+  if (text.find("\\'") == std::string_view::npos && !MayHaveTagFlowIndicator(text) && !colons) {
+    return out;
+  }
   if (out.text.empty()) out.text.assign(text);
   for (int rounds = 0; rounds < 10000; ++rounds) {
-    std::optional<Edit> edit = FirstDifference(out.text);
+    std::optional<Edit> edit = FirstDifference(out.text, colons);
     if (!edit) break;
+    out.stand_ins |= edit->with == kColonStandIn;
     out.text.replace(edit->at, edit->length, edit->with);
   }
   return out;
 }
 
-std::string RestoreByteOrderMarks(std::string_view value) {
-  std::string out(value);
-  for (size_t at = out.find(kByteOrderMarkStandIn); at != std::string::npos;
-       at = out.find(kByteOrderMarkStandIn, at + 3)) {
-    out.replace(at, 3, kByteOrderMark);
+std::string RestoreStandIns(std::string_view value) {
+  std::string out;
+  out.reserve(value.size());
+  for (size_t i = 0; i < value.size();) {
+    const std::string_view rest = value.substr(i);
+    if (rest.starts_with(kByteOrderMarkStandIn)) {
+      out += kByteOrderMark;
+      i += 3;
+    } else if (rest.starts_with(kColonStandIn)) {
+      out += ':';
+      i += 3;
+    } else {
+      out += value[i++];
+    }
   }
   return out;
 }
 
-size_t Utf8ByteOffset(std::string_view text, size_t chars, size_t from_chars, size_t from_bytes) {
+size_t MarkByteOffset(std::string_view text, size_t chars, size_t from_chars, size_t from_bytes) {
   size_t bytes = from_bytes;
+  if (from_chars == 0 && from_bytes == 0 && text.starts_with(kByteOrderMark)) bytes = 3;
   for (size_t c = from_chars; c < chars && bytes < text.size(); ++c) {
     ++bytes;
     while (bytes < text.size() && (static_cast<unsigned char>(text[bytes]) & 0xC0) == 0x80) {

@@ -12,14 +12,14 @@
 
 namespace mgw {
 
-// What a byte order mark after the start of a document is respelled as: U+E000, a
-// private-use character of the same width, which libyaml reads as text. Scalars must
-// turn it back into U+FEFF (RestoreByteOrderMarks).
-inline constexpr std::string_view kByteOrderMarkStandIn = "\xEE\x80\x80";
+// Stand-ins: private-use characters libyaml reads as plain text, for characters it
+// would read otherwise than go-yaml. Scalars must turn them back (RestoreStandIns).
+inline constexpr std::string_view kByteOrderMarkStandIn = "\xEE\x80\x80";  // U+E000
+inline constexpr std::string_view kColonStandIn = "\xEE\x80\x81";          // U+E001
 
 struct Respelled {
-  std::string text;               // empty when nothing was respelled: read the original
-  bool byte_order_marks = false;  // byte order marks became kByteOrderMarkStandIn
+  std::string text;        // empty when nothing was respelled: read the original
+  bool stand_ins = false;  // scalars may hold stand-ins
 };
 
 // `text` rewritten for libyaml where go-yaml v2 reads it differently:
@@ -33,16 +33,20 @@ struct Respelled {
 //   text; libyaml skips one wherever a line starts. Those after the start become
 //   kByteOrderMarkStandIn, unless the text already holds that character or starts with
 //   two marks (go-yaml then skips the first character of every line: not followed).
-// The tag and byte order mark rewrites keep every character in place; `\x27` is two
-// characters longer than `\'`, which moves the columns after it on its line.
+// - In a flow collection, go-yaml reads a `:` that is followed by `,`, `[`, `]`, `{`
+//   or `}` as part of a plain scalar (`[nu:]` is ["nu:"]), where libyaml refuses it:
+//   kColonStandIn, unless the text already holds that character.
+// Rewrites other than `\x27` keep every character in place; `\x27` is two characters
+// longer than `\'`, which moves the columns after it on its line.
 Respelled RespellForLibyaml(std::string_view text);
 
-// `value` with each kByteOrderMarkStandIn turned back into U+FEFF.
-std::string RestoreByteOrderMarks(std::string_view value);
+// `value` with each stand-in turned back into the character it stands for.
+std::string RestoreStandIns(std::string_view value);
 
-// The byte offset of character `chars` of UTF-8 `text` (libyaml counts its marks in
-// characters), counting on from character `from_chars` at byte `from_bytes`.
-size_t Utf8ByteOffset(std::string_view text, size_t chars, size_t from_chars = 0,
+// The byte offset in UTF-8 `text` of libyaml's mark index `chars`, counting on from
+// index `from_chars` at byte `from_bytes`. libyaml counts characters, and not a byte
+// order mark at the start, which it skips before it counts.
+size_t MarkByteOffset(std::string_view text, size_t chars, size_t from_chars = 0,
                       size_t from_bytes = 0);
 
 }  // namespace mgw

@@ -270,6 +270,19 @@ TEST(YamlJsonTest, AByteOrderMarkInsideIsText) {
   EXPECT_THAT(ParseError("- a\n\xEF\xBB\xBF- b\n"), StatusIs(StatusCode::kInvalidArgument));
 }
 
+// In a flow collection, go-yaml v2 reads `:` before a flow indicator as text and ends
+// a plain scalar at `?` (kubectl's results, checked with the oracle).
+TEST(YamlJsonTest, FlowPlainScalarsEndAsInGoYaml) {
+  EXPECT_EQ(ParseOne("[nu:]\n"), json::array({"nu:"}));
+  EXPECT_EQ(ParseOne("x: {a:,b}\n"), json({{"x", {{"a:", nullptr}, {"b", nullptr}}}}));
+  EXPECT_EQ(ParseOne("  a: |\n[nu:]-l $la:\n"), json({{"a", ""}}));
+  for (std::string_view text : {"[a?b]\n", "x: {a: b?c}\n", "x: [a ?b]\n", "x: [!t a?]\n"}) {
+    EXPECT_THAT(ParseError(text), StatusIs(StatusCode::kInvalidArgument, HasSubstr("ends at '?'")))
+        << text;
+  }
+  EXPECT_EQ(ParseOne("x: [a, ?b]\n"), json({{"x", {"a", {{"b", nullptr}}}}}));
+}
+
 TEST(YamlJsonTest, IgnoresWhatFollowsTheFirstDocumentOfAChunk) {
   EXPECT_EQ(ParseOne("a: 1\n--- b\n"), json({{"a", 1}}));  // go-yaml reads no further
   EXPECT_EQ(ParseOne("a: 1\n...\n- b\n"), json({{"a", 1}}));

@@ -20,7 +20,7 @@ TEST(YamlRespellTest, LeavesOrdinaryTextAlone) {
         "a: 1\n"}) {
     Respelled r = RespellForLibyaml(text);
     EXPECT_TRUE(r.text.empty() || r.text == text) << text;
-    EXPECT_FALSE(r.byte_order_marks) << text;
+    EXPECT_FALSE(r.stand_ins) << text;
   }
 }
 
@@ -38,6 +38,10 @@ TEST(YamlRespellTest, KeepsFlowIndicatorsInTagsAsGoYamlDoes) {
   EXPECT_EQ(Respell("b: !![1, 2]\n"), "b: !!;1; 2]\n");
   EXPECT_EQ(Respell("- !a,b]c d\n"), "- !a;b;c d\n");
   EXPECT_EQ(Respell("a: \"!x,\" # !y]\n"), "a: \"!x,\" # !y]\n");  // no tags here
+  EXPECT_EQ(Respell("\xEF\xBB\xBF"
+                    "a: ![- x\n"),
+            "\xEF\xBB\xBF"
+            "a: !;- x\n");  // libyaml counts from after the byte order mark
 }
 
 // go-yaml v2 skips a byte order mark only at the start; others are text to it.
@@ -46,27 +50,41 @@ TEST(YamlRespellTest, ByteOrderMarksAfterTheStartBecomeText) {
       "\xEF\xBB\xBF"
       "a: 1\n\xEF\xBB\xBF"
       "b: 2\n");
-  EXPECT_TRUE(r.byte_order_marks);
+  EXPECT_TRUE(r.stand_ins);
   EXPECT_EQ(r.text,
             "\xEF\xBB\xBF"
             "a: 1\n\xEE\x80\x80"
             "b: 2\n");
-  EXPECT_EQ(RestoreByteOrderMarks("x\xEE\x80\x80y\xEE\x80\x80"), "x\xEF\xBB\xBFy\xEF\xBB\xBF");
+  EXPECT_EQ(RestoreStandIns("x\xEE\x80\x80y\xEE\x80\x80"), "x\xEF\xBB\xBFy\xEF\xBB\xBF");
   // Not followed: the stand-in is in the text already, or go-yaml's own quirk with two
   // marks at the start (it then skips the first character of every line).
   EXPECT_FALSE(RespellForLibyaml("a: \xEE\x80\x80\n\xEF\xBB\xBF"
                                  "b: 2\n")
-                   .byte_order_marks);
+                   .stand_ins);
   EXPECT_FALSE(RespellForLibyaml("\xEF\xBB\xBF\xEF\xBB\xBF"
                                  "a: 1\n\xEF\xBB\xBF"
                                  "b: 2\n")
-                   .byte_order_marks);
+                   .stand_ins);
 }
 
-TEST(YamlRespellTest, Utf8ByteOffsetCountsCharacters) {
-  EXPECT_EQ(Utf8ByteOffset("a\xC3\xA9z", 2), 3u);
-  EXPECT_EQ(Utf8ByteOffset("a\xC3\xA9z", 3, 2, 3), 4u);
-  EXPECT_EQ(Utf8ByteOffset("ab", 9), 2u);
+// In a flow collection go-yaml reads `nu:` before `]` as a plain scalar; libyaml
+// refuses the `:`.
+TEST(YamlRespellTest, ColonsBeforeFlowIndicatorsBecomeText) {
+  Respelled r = RespellForLibyaml("a: [nu:]\nb: {c:, d: e:f}\n");
+  EXPECT_TRUE(r.stand_ins);
+  EXPECT_EQ(r.text, "a: [nu\xEE\x80\x81]\nb: {c\xEE\x80\x81, d: e:f}\n");
+  EXPECT_EQ(RestoreStandIns("nu\xEE\x80\x81"), "nu:");
+  EXPECT_FALSE(RespellForLibyaml("a: [\xEE\x80\x81, nu:]\n").stand_ins);  // the stand-in is taken
+}
+
+TEST(YamlRespellTest, MarkByteOffsetCountsCharactersAfterAByteOrderMark) {
+  EXPECT_EQ(MarkByteOffset("a\xC3\xA9z", 2), 3u);
+  EXPECT_EQ(MarkByteOffset("\xEF\xBB\xBF"
+                           "ab",
+                           1),
+            4u);
+  EXPECT_EQ(MarkByteOffset("a\xC3\xA9z", 3, 2, 3), 4u);
+  EXPECT_EQ(MarkByteOffset("ab", 9), 2u);
 }
 
 }  // namespace
