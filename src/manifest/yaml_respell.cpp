@@ -104,13 +104,19 @@ std::optional<Edit> FirstDifference(std::string_view text, bool colons) {
   return edit;
 }
 
+// True when `text` holds a stand-in character of its own: then none may be used, for
+// RestoreStandIns would turn that one too.
+bool HoldsStandIns(std::string_view text) {
+  return text.find(kByteOrderMarkStandIn) != std::string_view::npos ||
+         text.find(kColonStandIn) != std::string_view::npos;
+}
+
 // Replaces the byte order marks after the first byte with the stand-in, where that
-// is what go-yaml reads (see RespellForLibyaml).
+// is what go-yaml reads (see RespellForLibyaml). `text` holds no stand-in.
 bool SpellByteOrderMarks(std::string_view text, std::string& out) {
   const size_t first = text.find(kByteOrderMark, 1);
   if (first == std::string_view::npos || text.starts_with("\xFF\xFE") ||
-      text.starts_with("\xFE\xFF") || text.starts_with("\xEF\xBB\xBF\xEF\xBB\xBF") ||
-      text.find(kByteOrderMarkStandIn) != std::string_view::npos) {
+      text.starts_with("\xFE\xFF") || text.starts_with("\xEF\xBB\xBF\xEF\xBB\xBF")) {
     return false;
   }
   out.assign(text);
@@ -124,8 +130,9 @@ bool SpellByteOrderMarks(std::string_view text, std::string& out) {
 
 Respelled RespellForLibyaml(std::string_view text) {
   Respelled out;
-  out.stand_ins = SpellByteOrderMarks(text, out.text);
-  const bool colons = MayHaveFlowColon(text) && text.find(kColonStandIn) == std::string_view::npos;
+  const bool stand_ins_free = !HoldsStandIns(text);
+  out.stand_ins = stand_ins_free && SpellByteOrderMarks(text, out.text);
+  const bool colons = stand_ins_free && MayHaveFlowColon(text);
   if (text.find("\\'") == std::string_view::npos && !MayHaveTagFlowIndicator(text) && !colons) {
     return out;
   }

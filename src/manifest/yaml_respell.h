@@ -31,11 +31,11 @@ struct Respelled {
 // - go-yaml skips a byte order mark only at the very start (its check looks at the
 //   start of its buffer, not at the current position) and reads any other one as
 //   text; libyaml skips one wherever a line starts. Those after the start become
-//   kByteOrderMarkStandIn, unless the text already holds that character or starts with
+//   kByteOrderMarkStandIn, unless the text already holds a stand-in or starts with
 //   two marks (go-yaml then skips the first character of every line: not followed).
 // - In a flow collection, go-yaml reads a `:` that is followed by `,`, `[`, `]`, `{`
 //   or `}` as part of a plain scalar (`[nu:]` is ["nu:"]), where libyaml refuses it:
-//   kColonStandIn, unless the text already holds that character.
+//   kColonStandIn, unless the text already holds a stand-in.
 // Rewrites other than `\x27` keep every character in place; `\x27` is two characters
 // longer than `\'`, which moves the columns after it on its line.
 Respelled RespellForLibyaml(std::string_view text);

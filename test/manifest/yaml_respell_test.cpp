@@ -74,7 +74,12 @@ TEST(YamlRespellTest, ColonsBeforeFlowIndicatorsBecomeText) {
   EXPECT_TRUE(r.stand_ins);
   EXPECT_EQ(r.text, "a: [nu\xEE\x80\x81]\nb: {c\xEE\x80\x81, d: e:f}\n");
   EXPECT_EQ(RestoreStandIns("nu\xEE\x80\x81"), "nu:");
-  EXPECT_FALSE(RespellForLibyaml("a: [\xEE\x80\x81, nu:]\n").stand_ins);  // the stand-in is taken
+  // Either stand-in in the text already: none is used, so none is turned back wrongly.
+  EXPECT_FALSE(RespellForLibyaml("a: [\xEE\x80\x81, nu:]\n").stand_ins);
+  EXPECT_FALSE(RespellForLibyaml("a: \xEE\x80\x81\n\xEF\xBB\xBF"
+                                 "b: 2\n")
+                   .stand_ins);
+  EXPECT_FALSE(RespellForLibyaml("a: [\xEE\x80\x80, nu:]\n").stand_ins);
 }
 
 TEST(YamlRespellTest, MarkByteOffsetCountsCharactersAfterAByteOrderMark) {
