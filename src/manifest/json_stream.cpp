@@ -52,6 +52,13 @@ class Cursor {
   Position at_;
 };
 
+// INVALID_ARGUMENT "<source>:LINE:COL: <problem>" at byte `at`.
+Status ErrorAt(std::string_view source, Cursor& cursor, size_t at, std::string_view problem) {
+  const Position p = cursor.At(at);
+  return InvalidArgumentError(std::string(source) + ":" + std::to_string(p.line) + ":" +
+                              std::to_string(p.column) + ": " + std::string(problem));
+}
+
 // The byte after the JSON number at `at`, by JSON's grammar: a leading 0 is a number
 // of its own (`01` is 0, then 1, to encoding/json's Decoder as to nlohmann).
 size_t NumberEnd(std::string_view text, size_t at) {
@@ -179,9 +186,7 @@ class ValueReader {
   }
 
   bool Fail(size_t at, std::string_view problem) {
-    const Position p = cursor_.At(at);
-    error_ = InvalidArgumentError(std::string(source_) + ":" + std::to_string(p.line) + ":" +
-                                  std::to_string(p.column) + ": " + std::string(problem));
+    error_ = ErrorAt(source_, cursor_, at, problem);
     return false;
   }
 
@@ -243,6 +248,28 @@ class ValueReader {
   std::vector<Frame> stack_;
 };
 
+// Reads the value that starts at byte `at` into `docs`; the byte after it.
+StatusOr<size_t> ReadValue(std::string_view text, size_t at, std::string_view source,
+                           Cursor& cursor, std::vector<YamlDocument>& docs) {
+  // nlohmann skips a byte order mark where its input starts; encoding/json refuses it.
+  if (text.substr(at).starts_with("\xEF\xBB\xBF")) {
+    return ErrorAt(source, cursor, at,
+                   "a byte order mark where a JSON value should start (the stream starts with "
+                   "'{', so kubectl reads it as JSON)");
+  }
+  ValueReader reader(text, at, source, cursor);
+  if (!json::sax_parse(text.data() + at, text.data() + text.size(), &reader,
+                       json::input_format_t::json, /*strict=*/false)) {
+    return reader.error();
+  }
+  if (reader.end() <= at) {  // never loop on a value whose end was not found
+    return InternalError(std::string(source) + ": no progress reading JSON at byte " +
+                         std::to_string(at));
+  }
+  docs.push_back(reader.TakeDocument());
+  return reader.end();
+}
+
 }  // namespace
 
 StatusOr<std::vector<YamlDocument>> ParseJsonStream(std::string_view text,
@@ -253,13 +280,8 @@ StatusOr<std::vector<YamlDocument>> ParseJsonStream(std::string_view text,
     // encoding/json's Decoder: values one after another until only white space is left.
     size_t at = SkipSpace(text, 0);
     while (at < text.size()) {
-      ValueReader reader(text, at, source_name, cursor);
-      if (!json::sax_parse(text.data() + at, text.data() + text.size(), &reader,
-                           json::input_format_t::json, /*strict=*/false)) {
-        return reader.error();
-      }
-      at = SkipSpace(text, reader.end());
-      docs.push_back(reader.TakeDocument());
+      MGW_ASSIGN_OR_RETURN(const size_t end, ReadValue(text, at, source_name, cursor, docs));
+      at = SkipSpace(text, end);
     }
   } catch (const json::exception& e) {
     return InternalError(std::string(source_name) + ": " + e.what());

@@ -52,6 +52,10 @@ TEST(JsonStreamTest, RefusesYamlSyntaxAndGarbage) {
   EXPECT_THAT(ParseError("{}1x"), StatusIs(StatusCode::kInvalidArgument, StartsWith("t.json:1:4")));
   EXPECT_THAT(ParseError("{}\f"), StatusIs(StatusCode::kInvalidArgument));
   EXPECT_THAT(ParseError("{\"a\":1,}"), StatusIs(StatusCode::kInvalidArgument));
+  // nlohmann would skip a byte order mark where it starts reading; encoding/json does
+  // not (and reading it used to loop).
+  EXPECT_THAT(ParseError("{}\xEF\xBB\xBF{}"),
+              StatusIs(StatusCode::kInvalidArgument, StartsWith("t.json:1:3: a byte order mark")));
 }
 
 TEST(JsonStreamTest, NumbersAsApimachineryKeepsThem) {
