@@ -62,9 +62,25 @@ size_t BytesAt(std::string_view text, size_t& cursor_chars, size_t& cursor_bytes
   return cursor_bytes;
 }
 
-// True when the double-quoted scalar source `quoted` uses the escape \/, which
-// libyaml 0.2.5 accepts and go-yaml v2 refuses.
-bool HasSlashEscape(std::string_view quoted) {
+// The double-quoted scalar that ends `node`, a node's source: a scalar event starts
+// at the node's anchor or tag, and comments may come between them and the scalar. Its
+// opening quote is the last one before the closing quote that no odd run of
+// backslashes escapes.
+std::string_view QuotedPart(std::string_view node) {
+  if (node.size() < 2) return node;
+  for (size_t i = node.size() - 1; i-- > 0;) {
+    if (node[i] != '"') continue;
+    size_t backslashes = 0;
+    while (backslashes < i && node[i - 1 - backslashes] == '\\') ++backslashes;
+    if (backslashes % 2 == 0) return node.substr(i);
+  }
+  return node;
+}
+
+// True when the double-quoted scalar that ends the node source `node` uses the
+// escape \/, which libyaml 0.2.5 accepts and go-yaml v2 refuses.
+bool HasSlashEscape(std::string_view node) {
+  const std::string_view quoted = QuotedPart(node);
   for (size_t i = 0; i + 1 < quoted.size(); ++i) {
     if (quoted[i] != '\\') continue;
     if (quoted[i + 1] == '/') return true;

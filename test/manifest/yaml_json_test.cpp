@@ -242,6 +242,9 @@ TEST(YamlJsonTest, RefusesSlashEscapesGoYamlScansAhead) {
   EXPECT_THAT(ParseError("a: 1\n[a, \"\\/\"]\n"), StatusIs(StatusCode::kInvalidArgument));
   EXPECT_EQ(ParseOne("''\n[] \"\\/\"\n"), json(""));
   EXPECT_EQ(ParseOne("a: '\\/'\n"), json({{"a", "\\/"}}));
+  // Only the scalar is looked at, not a comment between its anchor and itself.
+  EXPECT_EQ(ParseOne("&a #\\/\n\"\"\n"), json(""));
+  EXPECT_EQ(ParseOne("a: !t # \"\\/\"\n  \"x\\\\\"\n"), json({{"a", "x\\"}}));
 }
 
 // go-yaml v2 reads on through `,`, `[` and `]` in a tag; the tag is then one it does
