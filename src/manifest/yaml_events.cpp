@@ -5,14 +5,21 @@
 
 #include <yaml.h>
 
+#include "manifest/yaml_respell.h"
+
 namespace mgw {
 
 struct YamlEventReader::State {
-  std::string_view text;     // what libyaml reads: the caller's text or `rewritten`
-  std::string rewritten;     // the text with go-yaml's \' escapes spelled \x27
-  bool check_slash = false;  // the text has a \/ that may sit in a double-quoted scalar
-  size_t cursor_chars = 0;   // CharsToBytes' last position, in characters and bytes
+  std::string_view text;           // what libyaml reads: the caller's text or `rewritten`
+  std::string rewritten;           // the text as RespellForLibyaml spelled it
+  bool restore_stand_ins = false;  // scalars may hold RespellForLibyaml's stand-ins
+  std::string value;               // a scalar's value with them restored
+  bool check_slash = false;        // the text has a \/ that may sit in a double-quoted scalar
+  size_t cursor_chars = 0;         // BytesAt's last position for events, in characters and bytes
   size_t cursor_bytes = 0;
+  size_t queue_chars = 0;  // and for the tokens libyaml has scanned ahead
+  size_t queue_bytes = 0;
+  size_t slash_checked = 0;  // tokens ahead that start before this character are checked
   yaml_parser_t parser{};
   yaml_event_t event{};
   bool has_event = false;
@@ -20,71 +27,18 @@ struct YamlEventReader::State {
   Status error;
 };
 
-namespace {
-
-// libyaml counts marks in characters; this is the byte offset of character `chars`.
-size_t ByteOffset(std::string_view text, size_t chars, size_t from_chars, size_t from_bytes) {
-  size_t bytes = from_bytes;
-  for (size_t c = from_chars; c < chars && bytes < text.size(); ++c) {
-    ++bytes;
-    while (bytes < text.size() && (static_cast<unsigned char>(text[bytes]) & 0xC0) == 0x80) {
-      ++bytes;
-    }
-  }
-  return bytes;
-}
-
-// The character index where libyaml stops with "found unknown escape character",
-// parsing `text` to its end; npos when it stops for any other reason or not at all.
-size_t UnknownEscapeAt(std::string_view text) {
-  yaml_parser_t parser;
-  if (yaml_parser_initialize(&parser) == 0) return std::string_view::npos;
-  yaml_parser_set_input_string(&parser, reinterpret_cast<const unsigned char*>(text.data()),
-                               text.size());
-  size_t at = std::string_view::npos;
-  for (;;) {
-    yaml_event_t event;
-    if (yaml_parser_parse(&parser, &event) == 0) {
-      if (parser.problem != nullptr &&
-          std::string_view(parser.problem) == "found unknown escape character") {
-        at = parser.problem_mark.index;
-      }
-      break;
-    }
-    const bool end = event.type == YAML_STREAM_END_EVENT;
-    yaml_event_delete(&event);
-    if (end) break;
-  }
-  yaml_parser_delete(&parser);
-  return at;
-}
-
-// go-yaml v2 knows the escape \' in double-quoted scalars, which libyaml 0.2.5 does
-// not: each \' that libyaml stops at becomes \x27, the same character.
-std::string SpellQuoteEscapes(std::string_view text) {
-  std::string out(text);
-  for (int rounds = 0; rounds < 10000; ++rounds) {
-    const size_t chars = UnknownEscapeAt(out);
-    if (chars == std::string_view::npos) break;
-    const size_t at = ByteOffset(out, chars, 0, 0);
-    if (out.compare(at, 2, "\\'") != 0) break;
-    out.replace(at, 2, "\\x27");
-  }
-  return out;
-}
-
-}  // namespace
-
-YamlEventReader::YamlEventReader(std::string_view text, int first_line, bool json)
+YamlEventReader::YamlEventReader(std::string_view text, int first_line)
     : state_(std::make_unique<State>()) {
   State& s = *state_;
   s.line_offset = first_line - 1;
   s.text = text;
-  if (text.find("\\'") != std::string_view::npos) {
-    s.rewritten = SpellQuoteEscapes(text);
+  Respelled respelled = RespellForLibyaml(text);
+  s.restore_stand_ins = respelled.stand_ins;
+  if (!respelled.text.empty()) {
+    s.rewritten = std::move(respelled.text);
     s.text = s.rewritten;
   }
-  s.check_slash = !json && s.text.find("\\/") != std::string_view::npos;
+  s.check_slash = s.text.find("\\/") != std::string_view::npos;
   if (yaml_parser_initialize(&s.parser) == 0) {
     s.error = InternalError("libyaml could not allocate a parser");
     return;
@@ -103,20 +57,44 @@ namespace {
 // The byte offset of a scalar's source, from libyaml's character count.
 size_t BytesAt(std::string_view text, size_t& cursor_chars, size_t& cursor_bytes, size_t chars) {
   if (chars < cursor_chars) cursor_chars = cursor_bytes = 0;
-  cursor_bytes = ByteOffset(text, chars, cursor_chars, cursor_bytes);
+  cursor_bytes = MarkByteOffset(text, chars, cursor_chars, cursor_bytes);
   cursor_chars = chars;
   return cursor_bytes;
 }
 
-// True when the double-quoted scalar source `quoted` uses the escape \/, which
-// libyaml 0.2.5 accepts and go-yaml v2 refuses.
-bool HasSlashEscape(std::string_view quoted) {
+// The double-quoted scalar that ends `node`, a node's source: a scalar event starts
+// at the node's anchor or tag, and comments may come between them and the scalar. Its
+// opening quote is the last one before the closing quote that no odd run of
+// backslashes escapes.
+std::string_view QuotedPart(std::string_view node) {
+  if (node.size() < 2) return node;
+  for (size_t i = node.size() - 1; i-- > 0;) {
+    if (node[i] != '"') continue;
+    size_t backslashes = 0;
+    while (backslashes < i && node[i - 1 - backslashes] == '\\') ++backslashes;
+    if (backslashes % 2 == 0) return node.substr(i);
+  }
+  return node;
+}
+
+// True when the double-quoted scalar that ends the node source `node` uses the
+// escape \/, which libyaml 0.2.5 accepts and go-yaml v2 refuses.
+bool HasSlashEscape(std::string_view node) {
+  const std::string_view quoted = QuotedPart(node);
   for (size_t i = 0; i + 1 < quoted.size(); ++i) {
     if (quoted[i] != '\\') continue;
     if (quoted[i + 1] == '/') return true;
     ++i;
   }
   return false;
+}
+
+// True when the double-quoted scalar between `start` and `end` uses \/.
+bool SlashEscapeIn(std::string_view text, const yaml_mark_t& start, const yaml_mark_t& end,
+                   size_t& cursor_chars, size_t& cursor_bytes) {
+  const size_t begin = BytesAt(text, cursor_chars, cursor_bytes, start.index);
+  const size_t stop = BytesAt(text, cursor_chars, cursor_bytes, end.index);
+  return HasSlashEscape(text.substr(begin, stop - begin));
 }
 
 std::string_view View(const yaml_char_t* s) {
@@ -159,7 +137,7 @@ void FillNode(const yaml_event_t& e, YamlEvent& out) {
       out.tag = View(e.data.scalar.tag);
       out.value = std::string_view(reinterpret_cast<const char*>(e.data.scalar.value),
                                    e.data.scalar.length);
-      out.plain = e.data.scalar.plain_implicit != 0;
+      out.plain = e.data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
       break;
     case YAML_SEQUENCE_START_EVENT:
       out.anchor = View(e.data.sequence_start.anchor);
@@ -242,7 +220,7 @@ bool YamlEventReader::StartsForgottenKey() const {
                     (s.event.type == YAML_MAPPING_START_EVENT &&
                      s.event.data.mapping_start.style == YAML_FLOW_MAPPING_STYLE);
   if (!flow) return false;
-  const size_t at = ByteOffset(s.text, s.event.start_mark.index, 0, 0);
+  const size_t at = MarkByteOffset(s.text, s.event.start_mark.index, 0, 0);
   return ForgottenKeyLength(s.text.substr(at)).has_value();
 }
 
@@ -256,7 +234,7 @@ StatusOr<YamlEvent> YamlEventReader::NextAfterRoot() {
     return next;
   }
   const yaml_mark_t head = s.parser.tokens.head->start_mark;
-  const size_t at = ByteOffset(s.text, head.index, 0, 0);
+  const size_t at = MarkByteOffset(s.text, head.index, 0, 0);
   std::optional<size_t> length = ForgottenKeyLength(s.text.substr(at));
   if (!length || head.index + *length > s.parser.problem_mark.index) return next;
   YamlEvent end;
@@ -265,6 +243,45 @@ StatusOr<YamlEvent> YamlEventReader::NextAfterRoot() {
   end.column = static_cast<int>(head.column) + 1;
   end.index = head.index;
   return end;
+}
+
+namespace {
+
+Status SlashEscapeError(const yaml_mark_t& at, int line_offset) {
+  return InvalidArgumentError(
+      std::to_string(at.line + 1 + static_cast<size_t>(line_offset)) + ":" +
+      std::to_string(at.column + 1) +
+      ": found unknown escape character \\/ (kubectl's YAML reader has no such escape)");
+}
+
+}  // namespace
+
+Status YamlEventReader::CheckSlashEscapes() {
+  State& s = *state_;
+  if (!s.check_slash) return Status::Ok();
+  const yaml_event_t& e = s.event;
+  if (e.type == YAML_SCALAR_EVENT && e.data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE &&
+      SlashEscapeIn(s.text, e.start_mark, e.end_mark, s.cursor_chars, s.cursor_bytes)) {
+    return SlashEscapeError(e.start_mark, s.line_offset);
+  }
+  const yaml_token_t* head = s.parser.tokens.head;
+  const yaml_token_t* tail = s.parser.tokens.tail;
+  size_t limit = SIZE_MAX;  // go-yaml scans no further than a forgotten key's end
+  if (head != tail && IsFlowStart(head->type)) {
+    const size_t at = BytesAt(s.text, s.queue_chars, s.queue_bytes, head->start_mark.index);
+    if (std::optional<size_t> length = ForgottenKeyLength(s.text.substr(at))) {
+      limit = head->start_mark.index + *length;
+    }
+  }
+  for (const yaml_token_t* t = head; t != tail && t->start_mark.index < limit; ++t) {
+    if (t->start_mark.index < s.slash_checked) continue;
+    s.slash_checked = t->end_mark.index;
+    if (t->type == YAML_SCALAR_TOKEN && t->data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE &&
+        SlashEscapeIn(s.text, t->start_mark, t->end_mark, s.queue_chars, s.queue_bytes)) {
+      return SlashEscapeError(t->start_mark, s.line_offset);
+    }
+  }
+  return Status::Ok();
 }
 
 StatusOr<YamlEvent> YamlEventReader::Next() {
@@ -286,24 +303,18 @@ StatusOr<YamlEvent> YamlEventReader::Next() {
     return s.error;
   }
   s.has_event = true;
-  if (s.check_slash && s.event.type == YAML_SCALAR_EVENT &&
-      s.event.data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE) {
-    const size_t begin = BytesAt(s.text, s.cursor_chars, s.cursor_bytes, s.event.start_mark.index);
-    const size_t end = BytesAt(s.text, s.cursor_chars, s.cursor_bytes, s.event.end_mark.index);
-    if (HasSlashEscape(s.text.substr(begin, end - begin))) {
-      s.error = InvalidArgumentError(
-          std::to_string(s.event.start_mark.line + 1 + static_cast<size_t>(s.line_offset)) + ":" +
-          std::to_string(s.event.start_mark.column + 1) +
-          ": found unknown escape character \\/ (kubectl's YAML reader has no such escape)");
-      return s.error;
-    }
-  }
+  s.error = CheckSlashEscapes();
+  if (!s.error.ok()) return s.error;
   YamlEvent out;
   out.type = TypeOf(s.event.type);
   out.line = static_cast<int>(s.event.start_mark.line) + 1 + s.line_offset;
   out.column = static_cast<int>(s.event.start_mark.column) + 1;
   out.index = s.event.start_mark.index;
   FillNode(s.event, out);
+  if (s.restore_stand_ins && out.type == YamlEventType::kScalar) {
+    s.value = RestoreStandIns(out.value);
+    out.value = s.value;
+  }
   return out;
 }
 

@@ -34,7 +34,7 @@ struct YamlEvent {
   std::string_view anchor;  // the &anchor of a node, or the name an alias refers to
   std::string_view tag;     // the node's resolved tag ("tag:yaml.org,2002:int"), or empty
   std::string_view value;   // a scalar's text, escapes applied
-  bool plain = false;       // a scalar written plain (unquoted, not a block scalar)
+  bool plain = false;       // a scalar written plain (unquoted, not a block scalar), tagged or not
   bool block = false;       // a mapping or sequence start in block style
   size_t index = 0;         // libyaml's character offset of the event in the reader's text
 };
@@ -43,9 +43,8 @@ class YamlEventReader {
  public:
   // Reads `text` (UTF-8, UTF-16 with a byte order mark) whose first line is line
   // `first_line` of the stream. `text` must outlive the reader. Double-quoted scalars
-  // follow go-yaml v2: \' is an escape and \/ is not, unless `json` (kubectl reads a
-  // JSON stream with a JSON decoder, where \/ is an escape).
-  YamlEventReader(std::string_view text, int first_line, bool json = false);
+  // follow go-yaml v2: \' is an escape and \/ is not.
+  YamlEventReader(std::string_view text, int first_line);
   ~YamlEventReader();
   YamlEventReader(const YamlEventReader&) = delete;
   YamlEventReader& operator=(const YamlEventReader&) = delete;
@@ -69,6 +68,13 @@ class YamlEventReader {
   bool StartsForgottenKey() const;
 
  private:
+  // go-yaml v2 has no escape \/ (libyaml has one): INVALID_ARGUMENT "LINE:COL: ..." at
+  // the first double-quoted scalar using it among those go-yaml has scanned by now, the
+  // current event's or one in libyaml's queue of tokens scanned ahead (go-yaml scans the
+  // same ones, but none past a collection it forgets as a key). Each token is looked at
+  // once.
+  Status CheckSlashEscapes();
+
   struct State;
   std::unique_ptr<State> state_;
 };

@@ -8,6 +8,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "manifest/json_stream.h"
 #include "manifest/yaml_events.h"
 #include "manifest/yaml_scalar.h"
 #include "manifest/yaml_split.h"
@@ -27,9 +28,13 @@ struct Position {
 };
 
 // An anchored node: its value and how many nodes go-yaml decodes when it is aliased.
+// go-yaml v2 names a node by its anchor when the node starts, so an alias inside it
+// means the node itself (refused), and an anchor redefined inside wins over it.
 struct Anchored {
   json value;
   size_t decodes = 1;
+  size_t node = 0;    // which node holds the name, numbered as they start
+  bool open = false;  // that node is still being read
 };
 
 // An open mapping or sequence.
@@ -37,8 +42,10 @@ struct Frame {
   json value;
   Position at;
   std::string anchor;
-  size_t decodes = 1;  // this node and everything in it, aliases expanded
+  size_t anchor_node = 0;  // its number in Anchored::node
+  size_t decodes = 1;      // this node and everything in it, aliases expanded
   bool is_map = false;
+  bool flow = false;          // written in flow style ([...] or {...})
   bool has_key = false;       // a key was read; its value comes next
   bool merge = false;         // that key is `<<`
   bool record_lines = false;  // this is root.items: record each item's line
@@ -57,33 +64,10 @@ double AllowedAliasRatio(size_t decodes) {
   return 0.99 - 0.89 * ((d - kLow) / (kHigh - kLow));
 }
 
-// True for the JSON literals true, false, null and a JSON number.
-bool IsJsonLiteral(std::string_view t) {
-  if (t == "true" || t == "false" || t == "null") return true;
-  size_t i = t.starts_with('-') ? 1 : 0;
-  auto digits = [&] {
-    const size_t start = i;
-    while (i < t.size() && t[i] >= '0' && t[i] <= '9') ++i;
-    return i > start;
-  };
-  if (i < t.size() && t[i] == '0') {
-    ++i;
-  } else if (!digits()) {
-    return false;
-  }
-  if (i < t.size() && t[i] == '.' && (++i, !digits())) return false;
-  if (i < t.size() && (t[i] == 'e' || t[i] == 'E')) {
-    ++i;
-    if (i < t.size() && (t[i] == '+' || t[i] == '-')) ++i;
-    if (!digits()) return false;
-  }
-  return i == t.size();
-}
-
 // Builds one document from parser events; the first error stops it.
 class Builder {
  public:
-  Builder(std::string_view source, bool json_stream) : source_(source), json_stream_(json_stream) {
+  explicit Builder(std::string_view source) : source_(source) {
     stack_.reserve(16);  // a manifest's depth, so opening a level rarely moves the others
   }
 
@@ -113,12 +97,12 @@ class Builder {
   const Status* Survivor(const json& v) const;
 
   std::string_view source_;
-  bool json_stream_;  // kubectl decodes the stream as JSON: unquoted text must be JSON
   Status error_;
   YamlDocument doc_;
   bool done_ = false;
   std::vector<Frame> stack_;
   std::unordered_map<std::string, Anchored> anchors_;
+  size_t anchored_nodes_ = 0;
   size_t decodes_ = 1;  // go-yaml counts the document node too
   size_t aliased_ = 0;
   // Problems kubectl meets only if they survive into the final document (a later
@@ -199,6 +183,14 @@ bool Builder::Handle(const YamlEvent& e) {
 }
 
 bool Builder::OnScalar(const YamlEvent& e, Position at) {
+  // In a flow collection go-yaml v2 ends a plain scalar at `?` and reads the `?` as a
+  // key indicator, which cannot follow a node there; libyaml reads on.
+  if (e.plain && !stack_.empty() && stack_.back().flow &&
+      e.value.find('?') != std::string_view::npos) {
+    return Fail(at,
+                "a plain scalar in a flow collection ends at '?' for kubectl, and a '?' key "
+                "cannot follow it there");
+  }
   const bool plain = e.plain && e.tag.empty();
   if (AwaitingKey() && e.value == "<<" && (plain || e.tag == kMergeTag)) {
     Frame& top = stack_.back();
@@ -207,7 +199,7 @@ bool Builder::OnScalar(const YamlEvent& e, Position at) {
     top.key_at = at;
     return true;  // go-yaml does not decode the merge key itself
   }
-  if (!json_stream_ && AwaitingKey() && e.anchor.empty() && IsPlainString(e.tag, e.value, plain)) {
+  if (AwaitingKey() && e.anchor.empty() && IsPlainString(e.tag, e.value, plain)) {
     if (!Count(at, 1, 0)) return false;
     Frame& top = stack_.back();
     top.key.assign(e.value);
@@ -218,16 +210,9 @@ bool Builder::OnScalar(const YamlEvent& e, Position at) {
   }
   StatusOr<json> v = ResolveYamlScalar(e.tag, e.value, plain);
   if (!v.ok()) return Fail(at, v.status().message());
-  if (json_stream_ && e.plain &&
-      (!IsJsonLiteral(e.value) || v->is_string() ||
-       (v->is_number_float() && !std::isfinite(v->get<double>())))) {
-    return Fail(at, QuoteJson(std::string(e.value)) +
-                        " is not a JSON value (the stream starts with '{', so kubectl reads "
-                        "it as JSON)");
-  }
   if (!Count(at, 1, 0)) return false;
   if (AwaitingKey()) {
-    if (!e.anchor.empty()) anchors_[std::string(e.anchor)] = {*v, 1};
+    if (!e.anchor.empty()) anchors_[std::string(e.anchor)] = {*v, 1, ++anchored_nodes_};
     return SetKey(at, *std::move(v));
   }
   if (v->is_number_float() && !std::isfinite(v->get<double>()) && nonfinite_ == SIZE_MAX) {
@@ -242,6 +227,9 @@ bool Builder::OnAlias(const YamlEvent& e, Position at) {
   auto it = anchors_.find(std::string(e.anchor));
   if (it == anchors_.end()) {
     return Fail(at, "unknown anchor '" + std::string(e.anchor) + "' referenced");
+  }
+  if (it->second.open) {
+    return Fail(at, "anchor '" + std::string(e.anchor) + "' value contains itself");
   }
   const size_t nodes = it->second.decodes;
   if (!Count(at, 1 + nodes, nodes)) return false;
@@ -274,8 +262,13 @@ bool Builder::Open(const YamlEvent& e, Position at, bool is_map) {
   f.value = is_map ? json::object() : json::array();
   f.at = at;
   f.anchor = std::string(e.anchor);
+  if (!f.anchor.empty()) {
+    f.anchor_node = ++anchored_nodes_;
+    anchors_[f.anchor] = {json(), 0, f.anchor_node, true};
+  }
   f.decodes = merge_list ? 0 : 1;
   f.is_map = is_map;
+  f.flow = !e.block;
   f.record_lines = !is_map && stack_.size() == 1 && stack_[0].is_map && !stack_[0].merge &&
                    stack_[0].key == "items";
   stack_.push_back(std::move(f));
@@ -286,11 +279,13 @@ bool Builder::Close() {
   if (stack_.empty()) return true;
   Frame f = std::move(stack_.back());
   stack_.pop_back();
-  return Add(std::move(f.value), f.at, f.anchor, f.decodes);
+  auto named = f.anchor.empty() ? anchors_.end() : anchors_.find(f.anchor);
+  const bool still_named = named != anchors_.end() && named->second.node == f.anchor_node;
+  return Add(std::move(f.value), f.at, still_named ? std::string_view(f.anchor) : "", f.decodes);
 }
 
 bool Builder::Add(json value, Position at, std::string_view anchor, size_t decodes) {
-  if (!anchor.empty()) anchors_[std::string(anchor)] = {value, decodes};
+  if (!anchor.empty()) anchors_[std::string(anchor)] = {value, decodes, ++anchored_nodes_};
   if (stack_.empty()) {
     doc_.root = std::move(value);
     done_ = true;
@@ -380,16 +375,15 @@ Status ReadRootStart(YamlEventReader& reader, Builder& builder, const YamlEvent&
 
 // Reads the first document of `chunk` as far as go-yaml v2 reads it: its root node and
 // the document's end, where go-yaml stops.
-StatusOr<YamlDocument> ReadDocument(const YamlChunk& chunk, std::string_view source,
-                                    bool json_stream) {
-  YamlEventReader reader(chunk.text, chunk.first_line, json_stream);
-  Builder builder(source, json_stream);
+StatusOr<YamlDocument> ReadDocument(const YamlChunk& chunk, std::string_view source) {
+  YamlEventReader reader(chunk.text, chunk.first_line);
+  Builder builder(source);
   bool first = true;
   bool root_only = false;
   for (;;) {
     if (builder.done()) {
       if (root_only) break;
-      StatusOr<YamlEvent> end = json_stream ? reader.Next() : reader.NextAfterRoot();
+      StatusOr<YamlEvent> end = reader.NextAfterRoot();
       if (!end.ok()) return WithSource(source, end.status());
       break;
     }
@@ -399,16 +393,10 @@ StatusOr<YamlDocument> ReadDocument(const YamlChunk& chunk, std::string_view sou
     if (first && e->type != YamlEventType::kStreamStart &&
         e->type != YamlEventType::kDocumentStart) {
       first = false;
-      if (!json_stream) {
-        MGW_RETURN_IF_ERROR(ReadRootStart(reader, builder, *e, source, root_only));
-        continue;
-      }
+      MGW_RETURN_IF_ERROR(ReadRootStart(reader, builder, *e, source, root_only));
+      continue;
     }
     if (!builder.Handle(*e)) return builder.error();
-  }
-  if (json_stream) {  // kubectl's JSON decoder reads on and refuses trailing garbage
-    StatusOr<YamlEvent> next = reader.Next();
-    if (!next.ok()) return WithSource(source, next.status());
   }
   MGW_ASSIGN_OR_RETURN(YamlDocument doc, builder.Finish());
   if (doc.root.is_null()) doc.line = chunk.first_line;
@@ -420,13 +408,14 @@ StatusOr<YamlDocument> ReadDocument(const YamlChunk& chunk, std::string_view sou
 StatusOr<std::vector<YamlDocument>> ParseYamlStream(std::string_view text,
                                                     std::string_view source_name) {
   std::vector<YamlDocument> docs;
+  // kubectl reads a stream that starts with '{' as JSON, with a JSON decoder.
+  const size_t first = text.find_first_not_of(" \t\r\n");
+  if (first != std::string_view::npos && text[first] == '{') {
+    return ParseJsonStream(text, source_name);
+  }
   try {
-    // kubectl reads a stream that starts with '{' as JSON; its YAML reading agrees
-    // with JSON's except for the \/ escape.
-    const size_t first = text.find_first_not_of(" \t\r\n");
-    const bool json_stream = first != std::string_view::npos && text[first] == '{';
     for (const YamlChunk& chunk : SplitYamlDocuments(text)) {
-      MGW_ASSIGN_OR_RETURN(YamlDocument doc, ReadDocument(chunk, source_name, json_stream));
+      MGW_ASSIGN_OR_RETURN(YamlDocument doc, ReadDocument(chunk, source_name));
       docs.push_back(std::move(doc));
     }
   } catch (const json::exception& e) {

@@ -1,5 +1,5 @@
 // Kubernetes manifests as JSON objects with their source positions: multi-document
-// YAML (JSON is read as YAML, so one path gives both their line numbers), with
+// YAML, or a stream of JSON values when it starts with '{' (as kubectl reads it), with
 // `kind: List` (any kind ending in "List") expanded into its items. Reading files and
 // walking directories (I/O) is kept apart from parsing (pure). Typing, limits and
 // duplicate-key handling are kubectl's, as in yaml_json.h. Thread-compatible.

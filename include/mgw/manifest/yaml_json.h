@@ -37,12 +37,15 @@ struct YamlDocument {
 };
 
 // Converts every document of `text`, one per `---`-separated chunk, empty ones
-// included (as null). INVALID_ARGUMENT "<source_name>:LINE:COL: <problem>" where
-// kubectl refuses the document too: malformed YAML (libyaml's message), an unknown
-// alias, a null, collection or out-of-range key, a merge (<<) value that is not a
-// mapping or a list of them, a value that contradicts its core tag, .inf or .nan as a
-// value (JSON has neither), excessive aliasing (go-yaml's rule). Also for nesting
-// deeper than kMaxYamlDepth. Never throws.
+// included (as null); a stream whose first non-space byte is '{' is JSON to kubectl:
+// one document per JSON value, no YAML syntax allowed (json_stream.h).
+// INVALID_ARGUMENT "<source_name>:LINE:COL: <problem>" where kubectl refuses the
+// document too: malformed YAML (libyaml's message, or go-yaml's reading where the two
+// differ), an unknown alias or one inside its own anchor's node, a null, collection or
+// out-of-range key, a merge (<<) value that is not a mapping or a list of them, a
+// value that contradicts its core tag, .inf or .nan as a value (JSON has neither),
+// excessive aliasing (go-yaml's rule). Also for nesting deeper than kMaxYamlDepth.
+// Never throws.
 StatusOr<std::vector<YamlDocument>> ParseYamlStream(std::string_view text,
                                                     std::string_view source_name);
 
