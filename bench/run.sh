@@ -18,7 +18,9 @@ if [ $# -ne 4 ] || ! [[ $4 =~ ^[0-9]+$ ]] || [ "$4" -lt 1 ]; then
   echo "usage: $0 BIN BUILD_DIR CERT_DIR SECONDS" >&2
   exit 2
 fi
-bin=$1 build=$2 certs=$3 seconds=$4
+bin=$1 build=$2 seconds=$4
+# Absolute, because nginx resolves relative paths against its own prefix.
+certs=$(cd "$3" 2>/dev/null && pwd || echo "$3")
 root=$(cd "$(dirname "$0")/.." && pwd)
 for f in "$bin" "$build/bench/webhook_bench" "$certs/tls.crt" "$certs/tls.key" "$certs/ca.crt"; do
   [ -e "$f" ] || { echo "missing $f" >&2; exit 2; }
