@@ -27,7 +27,7 @@ FUZZ_PACKAGES := clang libclang-rt-14-dev
 LINT_PACKAGES := clang-format clang-tidy
 # make bench only: the Go net/http reference webhook, nginx for the no-work TLS floor,
 # and jq for the result table.
-BENCH_PACKAGES := golang-go jq nginx-light
+BENCH_PACKAGES := golang-go jq nginx-light python3
 
 BIN := $(BUILD)/mustgather-webhook
 

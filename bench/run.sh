@@ -99,6 +99,9 @@ row() {
 start_server
 sleep 1
 rss_idle=$(rss_kib "$pid" VmRSS)
+# Issue 16: the probe port answers while 500 idle and 50 slowloris sockets are open.
+python3 "$root/bench/probe_bench.py" "$probe" >"$out/probe.json" ||
+  echo "probe_bench: a /readyz probe failed or took 1 s or more" >&2
 load keepalive-1 1
 load keepalive-16 16
 load keepalive-64 64 &
@@ -257,6 +260,7 @@ echo "ratios at 16 connections: this server / Go reference $(ratio "$ours" "$go_
   "$(ratio "$ours_nolog" "$go_nolog") (neither); this server / nginx floor $(ratio "$ours" "$floor")" \
   "(logging), $(ratio "$ours_nolog" "$floor") (--log-level=warn)"
 [ -z "${go_rss_idle:-}" ] || echo "Go reference: RSS idle ${go_rss_idle} KiB, peak (VmHWM) ${go_rss_peak} KiB"
+echo "/readyz with 500 idle and 50 slowloris connections open: $(cat "$out/probe.json")"
 echo "RSS idle ${rss_idle} KiB, under 64-connection load ${rss_load} KiB, peak (VmHWM) ${rss_peak} KiB"
 echo "server threads after the runs: ${threads_now:-?} (event loop, watchdog, certificate and allowlist watchers, probe listener)"
 echo "SIGTERM: exit code ${first_exit} after ${first_secs}s (no-deadline run: ${exit_code} after ${stop_secs}s)"
