@@ -27,10 +27,12 @@ RUN cmake -S . -B /build -G Ninja -DCMAKE_BUILD_TYPE=Release \
 
 FROM docker.io/library/debian:bookworm-slim
 # Runtime libraries only: the binary's direct dependencies (apt adds libstdc++,
-# zlib and brotli for httplib). The ldd check fails the build if one is missing.
+# zlib and brotli for httplib), and the CA bundle an https:// upload proxy is checked
+# against. The ldd check fails the build if a library is missing.
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       libcpp-httplib0.11 libssl3 libspdlog1.10 libfmt9 libyaml-0-2 libssh-4 libarchive13 libsimdjson14 \
+      ca-certificates \
  && apt-get clean \
  && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/log/apt /var/log/dpkg.log
 COPY --from=build /out/ /

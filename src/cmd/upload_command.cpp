@@ -17,7 +17,8 @@ namespace {
 
 constexpr const char* kSynopsis =
     "--source DIR --case-id ID --host HOST[:PORT] --credentials-dir DIR [--internal-user]\n"
-    "    [--name-prefix PREFIX] [--known-hosts FILE] [--proxy URL] [--log-format json|text]";
+    "    [--name-prefix PREFIX] [--known-hosts FILE] [--proxy URL] [--proxy-ca FILE]\n"
+    "    [--log-format json|text]";
 constexpr const char* kEpilogue =
     "Exit status: 0 uploaded, 1 the upload failed (the log says what failed), 2 bad flags or\n"
     "configuration.\n";
@@ -41,8 +42,11 @@ FlagSet UploadFlags() {
          "An OpenSSH known_hosts file; an unknown or changed host key is refused. Default: "
          "known_hosts in --credentials-dir when present, else the key is logged and accepted."});
   f.Add({"proxy", "HTTPS_PROXY", "",
-         "An http:// proxy to tunnel through (CONNECT). Unset: https_proxy, HTTP_PROXY, "
-         "http_proxy. NO_PROXY (or no_proxy) exempts the host."});
+         "An http:// or https:// proxy to tunnel through (CONNECT). Unset: https_proxy, "
+         "HTTP_PROXY, http_proxy. NO_PROXY (or no_proxy) exempts the host."});
+  f.Add({"proxy-ca", "MGW_PROXY_CA_FILE", "",
+         "PEM CA certificates an https:// proxy's certificate must chain to. Default: the "
+         "system's trust store (SSL_CERT_FILE honoured)."});
   f.Add({"attempts", "MGW_UPLOAD_ATTEMPTS", "4", "Tries in all before giving up (1-10)."});
   f.Add({"retry-delay-ms", "MGW_UPLOAD_RETRY_DELAY_MS", "2000",
          "The wait before the first retry; doubled for each further one, at most 30s."});
@@ -142,6 +146,10 @@ StatusOr<UploadRequest> UploadRequestFrom(const FlagValues& v, const EnvLookup& 
   MGW_RETURN_IF_ERROR(CheckUsername(r.login.username, v.GetBool("internal-user")));
   MGW_ASSIGN_OR_RETURN(r.login.known_hosts, ChooseKnownHosts(v));
   MGW_ASSIGN_OR_RETURN(r.proxy, ChooseProxy(v, env, r.login.host));
+  r.proxy_ca_file = v.Get("proxy-ca");
+  if (!r.proxy_ca_file.empty()) {
+    MGW_RETURN_IF_ERROR(ReadFileToString(r.proxy_ca_file).status().WithContext("--proxy-ca"));
+  }
   MGW_RETURN_IF_ERROR(FillRetry(v, r));
   r.remote_name = RemoteFileName(v.Get("case-id"), v.Get("name-prefix"), r.login.username,
                                  v.GetBool("internal-user"));

@@ -86,15 +86,25 @@ std::string ConnectRequest(const ProxyUrl& proxy, const std::string& host, uint1
   return request + "\r\n";
 }
 
-StatusOr<Socket> OpenConnectTunnel(const ProxyUrl& proxy, const std::string& host, uint16_t port,
-                                   std::chrono::milliseconds timeout) {
+StatusOr<ProxyTunnel> OpenConnectTunnel(const ProxyUrl& proxy, const std::string& host,
+                                        uint16_t port, std::chrono::milliseconds timeout,
+                                        const std::string& proxy_ca_file) {
   std::string shown = proxy.Redacted();
   StatusOr<Socket> sock = TcpConnect(proxy.host, proxy.port, timeout);
   if (!sock.ok()) return sock.status().WithContext("proxy " + shown);
-  MGW_RETURN_IF_ERROR(SendAll(sock->fd(), ConnectRequest(proxy, host, port), shown));
-  MGW_ASSIGN_OR_RETURN(std::string head, ReadHead(sock->fd(), shown, timeout));
+  ProxyTunnel tunnel;
+  if (proxy.tls) {
+    TlsPeer peer{proxy.host, proxy_ca_file, "proxy " + shown};
+    MGW_ASSIGN_OR_RETURN(tunnel.relay, TlsRelay::Start(std::move(sock).value(), peer, timeout));
+    tunnel.socket = tunnel.relay->TakeLocalEnd();
+  } else {
+    tunnel.socket = std::move(sock).value();
+  }
+  int fd = tunnel.socket.fd();
+  MGW_RETURN_IF_ERROR(SendAll(fd, ConnectRequest(proxy, host, port), shown));
+  MGW_ASSIGN_OR_RETURN(std::string head, ReadHead(fd, shown, timeout));
   MGW_RETURN_IF_ERROR(CheckReply(head, shown, Authority(host, port)));
-  return std::move(sock).value();
+  return tunnel;
 }
 
 }  // namespace mgw

@@ -13,7 +13,8 @@
 namespace mgw {
 namespace {
 
-constexpr std::string_view kScheme = "http://";
+constexpr std::string_view kHttp = "http://";
+constexpr std::string_view kHttps = "https://";
 
 std::optional<std::string> PercentDecode(std::string_view text) {
   std::string out;
@@ -135,31 +136,28 @@ std::string_view Trim(std::string_view text) {
 
 std::string ProxyUrl::Redacted() const {
   std::string shown = host.find(':') != std::string::npos ? "[" + host + "]" : host;
-  return std::string(kScheme) + (has_credentials() ? "***@" : "") + shown + ":" +
+  return std::string(tls ? kHttps : kHttp) + (has_credentials() ? "***@" : "") + shown + ":" +
          std::to_string(port);
 }
 
 StatusOr<ProxyUrl> ParseProxyUrl(std::string_view text) {
-  if (text.starts_with("https://")) {
-    return InvalidArgumentError(
-        "the proxy URL must start with http://: TLS to the proxy (https://) is not supported");
+  ProxyUrl url;
+  url.tls = text.starts_with(kHttps);
+  if (!url.tls && !text.starts_with(kHttp)) {
+    return InvalidArgumentError("the proxy URL must be an absolute http:// or https:// URL");
   }
-  if (!text.starts_with(kScheme)) {
-    return InvalidArgumentError("the proxy URL must be an absolute http:// URL");
-  }
-  std::string_view rest = text.substr(kScheme.size());
+  std::string_view rest = text.substr(url.tls ? kHttps.size() : kHttp.size());
   size_t slash = rest.find('/');
   if (slash != std::string_view::npos && rest.substr(slash) != "/") {
     return InvalidArgumentError("the proxy URL must not have a path, query or fragment");
   }
   rest = rest.substr(0, slash);
-  ProxyUrl url;
   size_t at = rest.rfind('@');
   if (at != std::string_view::npos) {
     MGW_RETURN_IF_ERROR(SplitCredentials(rest.substr(0, at), url));
     rest = rest.substr(at + 1);
   }
-  StatusOr<HostAndPort> hp = ParseHostPort(rest, 80);
+  StatusOr<HostAndPort> hp = ParseHostPort(rest, url.tls ? 443 : 80);
   if (!hp.ok()) {
     return InvalidArgumentError("the proxy URL's host: " + hp.status().message());
   }

@@ -13,12 +13,14 @@ namespace {
 
 constexpr const char* kTopDirectory = "must-gather";
 
-StatusOr<Socket> OpenSocket(const UploadRequest& request) {
+StatusOr<ProxyTunnel> OpenConnection(const UploadRequest& request) {
   const SftpLogin& login = request.login;
   if (request.proxy) {
-    return OpenConnectTunnel(*request.proxy, login.host, login.port, login.timeout);
+    return OpenConnectTunnel(*request.proxy, login.host, login.port, login.timeout,
+                             request.proxy_ca_file);
   }
-  return TcpConnect(login.host, login.port, login.timeout);
+  MGW_ASSIGN_OR_RETURN(Socket direct, TcpConnect(login.host, login.port, login.timeout));
+  return ProxyTunnel{nullptr, std::move(direct)};
 }
 
 // Streams the archive into `temp` and renames it to the final name.
@@ -38,9 +40,10 @@ Status SendArchive(SftpClient& client, const UploadRequest& request, const std::
 }
 
 StatusOr<uint64_t> TryOnce(const UploadRequest& request, const UploadSeams& seams) {
-  MGW_ASSIGN_OR_RETURN(Socket socket, OpenSocket(request));
+  // Declared before the client, so the client closes its socket before a relay stops.
+  MGW_ASSIGN_OR_RETURN(ProxyTunnel connection, OpenConnection(request));
   MGW_ASSIGN_OR_RETURN(std::unique_ptr<SftpClient> client,
-                       SftpClient::Connect(request.login, std::move(socket), seams.log));
+                       SftpClient::Connect(request.login, std::move(connection.socket), seams.log));
   ProgressLog progress(request.remote_name, request.progress_interval, seams.clock, seams.log);
   MGW_RETURN_IF_ERROR(
       SendArchive(*client, request, TemporaryFileName(request.remote_name), progress, seams.log));

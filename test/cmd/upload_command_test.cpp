@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include "support/sftp_test_server.h"
+#include "support/test_certs.h"
 
 namespace mgw {
 namespace {
@@ -108,7 +109,7 @@ TEST_F(UploadCommandTest, UsageAndConfigurationErrorsExitTwo) {
   EXPECT_EQ(Run(Args({"--host", "127.0.0.1:0"})), 2);
   EXPECT_EQ(Run(Args({"--source", server_.dir() + "/none"})), 2);
   EXPECT_EQ(Run(Args({"--known-hosts", server_.dir() + "/none"})), 2);
-  EXPECT_EQ(Run(Args({"--proxy", "https://u:hidden-pw@proxy:443"})), 2);
+  EXPECT_EQ(Run(Args({"--proxy", "https://u:hidden-pw@proxy:443/path"})), 2);
   EXPECT_THAT(err_.str(), Not(HasSubstr("hidden-pw")));
   EXPECT_EQ(Run(Args({"--log-format", "xml"})), 2);
   fs::remove(creds_ + "/password");
@@ -130,6 +131,25 @@ TEST_F(UploadCommandTest, ProxyComesFromTheFlagOrEnvironmentUnlessNoProxy) {
   EnvLookup exempt = MapEnv({{"HTTPS_PROXY", "http://127.0.0.1:1"}, {"NO_PROXY", "127.0.0.0/8"}});
   EXPECT_EQ(Run(args, exempt), 0) << err_.str();
   EXPECT_EQ(proxied.ProxyLog(), "CONNECT 127.0.0.1:" + std::to_string(proxied.port()) + "\n");
+}
+
+TEST_F(UploadCommandTest, HttpsProxyIsTrustedThroughProxyCa) {
+  testing::TestCa ca = testing::TestCa::CreateRoot();
+  testing::Credential cred = ca.IssueServer();
+  testing::TempDir certs;
+  SftpTestServer proxied({.proxy = true,
+                          .proxy_cert_file = certs.Write("proxy.crt", cred.cert_pem),
+                          .proxy_key_file = certs.Write("proxy.key", cred.key_pem)});
+  std::vector<std::string> args =
+      Args({"--host", "127.0.0.1:" + std::to_string(proxied.port()), "--attempts", "1", "--proxy",
+            "https://127.0.0.1:" + std::to_string(proxied.proxy_port())});
+  EXPECT_EQ(Run(args), 1);  // the test CA is not in the system's trust store
+  EXPECT_EQ(proxied.ProxyLog(), "");
+  args.insert(args.end(), {"--proxy-ca", certs.Write("ca.pem", ca.cert_pem())});
+  EXPECT_EQ(Run(args), 0) << err_.str();
+  EXPECT_EQ(proxied.ProxyLog(), "CONNECT 127.0.0.1:" + std::to_string(proxied.port()) + "\n");
+  EXPECT_EQ(Run(Args({"--proxy-ca", certs.path() + "/none.pem"})), 2);
+  EXPECT_THAT(err_.str(), HasSubstr("--proxy-ca"));
 }
 
 }  // namespace

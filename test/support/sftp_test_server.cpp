@@ -57,8 +57,14 @@ void SftpTestServer::Start(const SftpServerOptions& options) {
                                    kPassword,
                                    "--drop-after",
                                    std::to_string(options.drop_after_bytes)};
+  if (!options.open_error.empty()) args.insert(args.end(), {"--open-error", options.open_error});
+  if (!options.write_error.empty()) args.insert(args.end(), {"--write-error", options.write_error});
   if (options.proxy) args.emplace_back("--proxy");
   if (!options.proxy_auth.empty()) args.insert(args.end(), {"--proxy-auth", options.proxy_auth});
+  if (!options.proxy_cert_file.empty()) {
+    args.insert(args.end(),
+                {"--proxy-cert", options.proxy_cert_file, "--proxy-key", options.proxy_key_file});
+  }
   int out[2];
   ASSERT_EQ(pipe(out), 0);
   pid_ = fork();

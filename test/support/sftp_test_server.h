@@ -1,7 +1,7 @@
 // A real SFTP server on loopback for the upload tests: test/support/sftp_test_server.py
 // (python3-asyncssh) started in a fresh temporary directory, with a fresh host key,
-// one user and password, optional faults and an optional HTTP CONNECT proxy. Stopped
-// and its directory removed when the object goes. Not thread-safe.
+// one user and password, optional faults and an optional HTTP CONNECT proxy (plain or
+// TLS). Stopped and its directory removed when the object goes. Not thread-safe.
 #ifndef MGW_TEST_SFTP_TEST_SERVER_H_
 #define MGW_TEST_SFTP_TEST_SERVER_H_
 
@@ -15,8 +15,12 @@ namespace mgw::testing {
 
 struct SftpServerOptions {
   uint64_t drop_after_bytes = 0;  // > 0: drop the connection once after this many bytes
+  std::string open_error{};       // an errno name: every file open fails with it
+  std::string write_error{};      // an errno name: every file write fails with it
   bool proxy = false;             // also run a CONNECT proxy
   std::string proxy_auth{};       // "user:pass" the proxy demands; empty: none
+  std::string proxy_cert_file{};  // PEM files: the proxy speaks TLS (an https:// proxy)
+  std::string proxy_key_file{};
 };
 
 class SftpTestServer {

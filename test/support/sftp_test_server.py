@@ -4,14 +4,19 @@
 Password login for one fixed user, files under --root, a fresh ed25519 host key
 written to --dir (host_key.pub, plus other_key.pub: a key the server does NOT use).
 Optional faults: --drop-after N closes the connection once, after N bytes of file
-writes. Optional --proxy: a tiny HTTP CONNECT proxy that logs each tunnel to
-<dir>/proxy.log (and, with --proxy-auth USER:PASS, demands Basic credentials).
+writes; --open-error/--write-error ERRNO (e.g. EACCES, ENOSPC, EDQUOT) makes every
+file open or write fail as the server's filesystem would, through asyncssh's own
+errno-to-status mapping. Optional --proxy: a tiny HTTP CONNECT proxy that logs each tunnel to
+<dir>/proxy.log (and, with --proxy-auth USER:PASS, demands Basic credentials; with
+--proxy-cert/--proxy-key PEM files, it is an https:// proxy: TLS first, CONNECT inside).
 Prints "READY <sftp port> <proxy port or 0>" on stdout when listening.
 """
 import argparse
 import asyncio
 import base64
+import errno
 import os
+import ssl
 import sys
 
 import asyncssh
@@ -31,11 +36,23 @@ class Server(asyncssh.SSHServer):
         return username == ARGS.user and password == ARGS.password
 
 
+def fail(name):
+    code = getattr(errno, name)
+    raise OSError(code, os.strerror(code))
+
+
 class FaultySFTP(asyncssh.SFTPServer):
     def __init__(self, chan):
         super().__init__(chan, chroot=ARGS.root.encode())
 
+    def open(self, path, pflags, attrs):
+        if ARGS.open_error:
+            fail(ARGS.open_error)
+        return super().open(path, pflags, attrs)
+
     def write(self, file_obj, offset, data):
+        if ARGS.write_error:
+            fail(ARGS.write_error)
         STATE["written"] += len(data)
         if ARGS.drop_after and not STATE["dropped"] and STATE["written"] > ARGS.drop_after:
             STATE["dropped"] = True
@@ -98,7 +115,11 @@ async def main():
     port = server.sockets[0].getsockname()[1]
     proxy_port = 0
     if ARGS.proxy:
-        proxy = await asyncio.start_server(handle_proxy, "127.0.0.1", 0)
+        tls = None
+        if ARGS.proxy_cert:
+            tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            tls.load_cert_chain(ARGS.proxy_cert, ARGS.proxy_key)
+        proxy = await asyncio.start_server(handle_proxy, "127.0.0.1", 0, ssl=tls)
         proxy_port = proxy.sockets[0].getsockname()[1]
     print("READY %d %d" % (port, proxy_port), flush=True)
     await asyncio.Event().wait()
@@ -111,8 +132,12 @@ if __name__ == "__main__":
     parser.add_argument("--user", required=True)
     parser.add_argument("--password", required=True)
     parser.add_argument("--drop-after", type=int, default=0)
+    parser.add_argument("--open-error", default="")
+    parser.add_argument("--write-error", default="")
     parser.add_argument("--proxy", action="store_true")
     parser.add_argument("--proxy-auth", default="")
+    parser.add_argument("--proxy-cert", default="")
+    parser.add_argument("--proxy-key", default="")
     ARGS = parser.parse_args()
     try:
         asyncio.run(main())

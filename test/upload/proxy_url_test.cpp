@@ -29,6 +29,16 @@ TEST(ProxyUrlTest, ParsesHostPortAndCredentials) {
   EXPECT_EQ(ParseProxyUrl("http://[2001:db8::1]:8080")->Redacted(), "http://[2001:db8::1]:8080");
 }
 
+TEST(ProxyUrlTest, HttpsMeansTlsToTheProxyOnPort443) {
+  StatusOr<ProxyUrl> p = ParseProxyUrl("https://user:topsecret@proxy.corp");
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_TRUE(p->tls);
+  EXPECT_EQ(p->port, 443);
+  EXPECT_EQ(p->Redacted(), "https://***@proxy.corp:443");
+  EXPECT_FALSE(ParseProxyUrl("http://proxy.corp")->tls);
+  EXPECT_EQ(ParseProxyUrl("https://proxy.corp:8443/")->port, 8443);
+}
+
 TEST(ProxyUrlTest, RefusesOtherUrlsWithoutShowingCredentials) {
   for (const char* bad : {"proxy:3128", "socks5://proxy:1080", "http://", "http://proxy/path",
                           "http://proxy:0", "http://user:pw@", "http://u:%zz@proxy"}) {
@@ -36,8 +46,9 @@ TEST(ProxyUrlTest, RefusesOtherUrlsWithoutShowingCredentials) {
     EXPECT_THAT(p, StatusIs(StatusCode::kInvalidArgument)) << bad;
     EXPECT_THAT(p.status().message(), Not(HasSubstr("pw"))) << bad;
   }
-  EXPECT_THAT(ParseProxyUrl("https://user:topsecret@proxy:443"),
+  EXPECT_THAT(ParseProxyUrl("https://user:topsecret@proxy:443/x"),
               StatusIs(StatusCode::kInvalidArgument, Not(HasSubstr("topsecret"))));
+  EXPECT_THAT(ParseProxyUrl("httpss://proxy"), StatusIs(StatusCode::kInvalidArgument));
   EXPECT_THAT(ParseProxyUrl("http://user:topsecret@bad host:1"),
               StatusIs(StatusCode::kInvalidArgument, Not(HasSubstr("topsecret"))));
 }

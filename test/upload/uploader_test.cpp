@@ -1,5 +1,5 @@
 // UploadDirectory against a real SFTP server on loopback (python3-asyncssh), and a
-// real HTTP CONNECT proxy beside it.
+// real HTTP CONNECT proxy beside it (plain and TLS).
 #include "mgw/upload/uploader.h"
 
 #include <filesystem>
@@ -15,6 +15,7 @@
 
 #include "support/sftp_test_server.h"
 #include "support/status_matchers.h"
+#include "support/test_certs.h"
 
 namespace mgw {
 namespace {
@@ -177,6 +178,29 @@ TEST_F(UploaderTest, DroppedConnectionMidTransferIsRetried) {
   ExpectUploaded("01234567_run.tar.gz");
 }
 
+TEST_F(UploaderTest, FullDiskOrQuotaOnTheServerIsSaidAndNotRetried) {
+  for (const char* error : {"ENOSPC", "EDQUOT"}) {
+    Restart({.write_error = error});
+    Captured log;
+    StatusOr<uint64_t> sent = UploadDirectory(Request(), {log.fn()});
+    EXPECT_THAT(sent, StatusIs(StatusCode::kResourceExhausted,
+                               HasSubstr("the server's disk is full or the quota is used up")))
+        << error;
+    EXPECT_THAT(log.all(), Not(HasSubstr("retrying")));
+    EXPECT_FALSE(fs::exists(server_->root() + "/01234567_run.tar.gz.part")) << error;
+    EXPECT_FALSE(fs::exists(server_->root() + "/01234567_run.tar.gz")) << error;
+  }
+}
+
+TEST_F(UploaderTest, PermissionDeniedOnTheServerIsSaidAndNotRetried) {
+  Restart({.open_error = "EACCES"});
+  StatusOr<uint64_t> sent = UploadDirectory(Request(), {log_.fn()});
+  EXPECT_THAT(sent, StatusIs(StatusCode::kPermissionDenied,
+                             HasSubstr("permission denied; check that the account may write")));
+  EXPECT_THAT(sent.status().message(), HasSubstr("01234567_run.tar.gz.part"));
+  EXPECT_THAT(log_.all(), Not(HasSubstr("retrying")));
+}
+
 TEST_F(UploaderTest, GoesThroughAConnectProxyWithCredentials) {
   Restart({.proxy = true, .proxy_auth = "proxyuser:proxy-Secret"});
   UploadRequest r = Request();
@@ -185,6 +209,21 @@ TEST_F(UploaderTest, GoesThroughAConnectProxyWithCredentials) {
   ExpectUploaded("01234567_run.tar.gz");
   EXPECT_EQ(server_->ProxyLog(), "CONNECT 127.0.0.1:" + std::to_string(server_->port()) + "\n");
   EXPECT_THAT(log_.all(), Not(HasSubstr("proxy-Secret")));
+}
+
+TEST_F(UploaderTest, GoesThroughAnHttpsProxy) {
+  testing::TestCa ca = testing::TestCa::CreateRoot();
+  testing::Credential cred = ca.IssueServer();
+  testing::TempDir certs;
+  Restart({.proxy = true,
+           .proxy_cert_file = certs.Write("proxy.crt", cred.cert_pem),
+           .proxy_key_file = certs.Write("proxy.key", cred.key_pem)});
+  UploadRequest r = Request();
+  r.proxy = ProxyUrl{"127.0.0.1", server_->proxy_port(), "", "", true};
+  r.proxy_ca_file = certs.Write("ca.pem", ca.cert_pem());
+  ASSERT_TRUE(UploadDirectory(r, {log_.fn()}).ok()) << log_.all();
+  ExpectUploaded("01234567_run.tar.gz");
+  EXPECT_THAT(log_.all(), HasSubstr("https://127.0.0.1:"));
 }
 
 TEST_F(UploaderTest, ProxyRefusingCredentialsIsReported) {

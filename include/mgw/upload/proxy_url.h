@@ -1,4 +1,4 @@
-// HTTP proxies for the upload: the proxy URL (`http://[user:password@]host[:port]`) and
+// HTTP proxies for the upload: the proxy URL (`http[s]://[user:password@]host[:port]`) and
 // the NO_PROXY list that exempts hosts from it. Credentials inside a proxy URL never
 // leave this module in text meant for people: Redacted() replaces them. Pure.
 #ifndef MGW_UPLOAD_PROXY_URL_H_
@@ -17,15 +17,16 @@ struct ProxyUrl {
   uint16_t port = 80;
   std::string username;  // percent-decoded; empty when the URL has none
   std::string password;  // percent-decoded
+  bool tls = false;      // https://: TLS to the proxy, CONNECT inside it
 
   bool has_credentials() const { return !username.empty() || !password.empty(); }
-  // "http://host:port", with "***@" in place of any credentials.
+  // "http://host:port" (or https://), with "***@" in place of any credentials.
   std::string Redacted() const;
 };
 
-// Parses an absolute http:// URL with a host and an optional port (default 80) and
-// path "/" or none. INVALID_ARGUMENT for anything else (https:// included: TLS to the
-// proxy is not supported); the message never contains the credentials.
+// Parses an absolute http:// or https:// URL with a host, an optional port (default 80
+// or 443) and path "/" or none. INVALID_ARGUMENT for anything else; the message never
+// contains the credentials.
 StatusOr<ProxyUrl> ParseProxyUrl(std::string_view text);
 
 // True when `host` is exempt from the proxy by `no_proxy`, a comma-separated list

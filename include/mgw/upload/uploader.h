@@ -23,6 +23,7 @@ struct UploadRequest {
   std::string remote_name;  // the final name, e.g. "01234567_run.tar.gz"
   SftpLogin login;
   std::optional<ProxyUrl> proxy;  // tunnel through it when set
+  std::string proxy_ca_file{};    // trust for an https:// proxy; empty: the system's
   RetryPolicy retry;
   std::chrono::milliseconds progress_interval{30000};
 };
