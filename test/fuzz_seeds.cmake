@@ -21,6 +21,7 @@ mgw_fuzz_seed_test(NAME kubectl_yaml LIBS mgw_kubectl_yaml_oracle
           ${PROJECT_SOURCE_DIR}/examples)
 mgw_fuzz_seed_test(NAME image_ref LIBS mgw_rules)
 mgw_fuzz_seed_test(NAME http_request_head LIBS mgw_net)
+mgw_fuzz_seed_test(NAME proxy_url LIBS mgw_upload)
 mgw_fuzz_seed_test(NAME admission_decoder_diff LIBS mgw_admission
   CORPORA ${PROJECT_SOURCE_DIR}/fuzz/corpus/admission_review
           ${PROJECT_SOURCE_DIR}/fuzz/corpus/mustgather_rules

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <optional>
 
+#include <arpa/inet.h>
+
 #include "mgw/base/number.h"
 #include "mgw/base/quote.h"
 
@@ -29,6 +31,12 @@ StatusOr<HostAndPort> ParseBracketed(std::string_view text, uint16_t default_por
     return InvalidArgumentError("host " + QuoteJson(text) + ": an unclosed or empty '['");
   }
   HostAndPort out{std::string(text.substr(1, close - 1)), default_port};
+  in6_addr address{};
+  if (out.host.find('\0') != std::string::npos ||
+      inet_pton(AF_INET6, out.host.c_str(), &address) != 1) {
+    return InvalidArgumentError("host " + QuoteJson(text) +
+                                ": only an IPv6 address goes in brackets, like [2001:db8::1]");
+  }
   std::string_view rest = text.substr(close + 1);
   if (rest.empty()) return out;
   if (rest.front() != ':') {

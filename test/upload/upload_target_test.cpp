@@ -30,10 +30,14 @@ TEST(UploadTargetTest, ParsesHostAndPort) {
 }
 
 TEST(UploadTargetTest, RefusesBadHosts) {
-  for (const char* text : {"", "host:0", "host:65536", "host:", "host:x", ":22", "a b",
-                           "2001:db8::1", "[::1", "[]", "[::1]x", "user@host"}) {
+  for (const char* text :
+       {"", "host:0", "host:65536", "host:", "host:x", ":22", "a b", "2001:db8::1", "[::1", "[]",
+        "[::1]x", "user@host", "[a b]:22", "[sftp.example.com]", "[10.0.0.1]:22"}) {
     EXPECT_THAT(ParseHostPort(text, 22), StatusIs(StatusCode::kInvalidArgument)) << text;
   }
+  // Found by proxy_url_fuzzer: bytes after a NUL inside the brackets.
+  EXPECT_THAT(ParseHostPort(std::string_view("[::1\0junk]:22", 13), 22),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("only an IPv6 address")));
   EXPECT_THAT(ParseHostPort("host:99999", 22),
               StatusIs(StatusCode::kInvalidArgument, HasSubstr("from 1 to 65535")));
 }
