@@ -7,6 +7,15 @@ namespace mgw {
 const std::vector<RbacRule>& RequiredRbacRules() {
   static const std::vector<RbacRule> kRules = {
       {"",
+       "configmaps",
+       {"create", "get", "update"},
+       RbacScope::kCluster,
+       kUsedByReconcile,
+       "Only with --trusted-ca-configmap: read that ConfigMap and keep a copy of it in each "
+       "MustGather's namespace (pods mount ConfigMaps of their own namespace only). Only "
+       "copies it made (its managed-by label) are updated; no list, watch or delete: the "
+       "garbage collector removes a copy with the last MustGather that owns it."},
+      {"",
        "events",
        {"create", "patch"},
        RbacScope::kCluster,

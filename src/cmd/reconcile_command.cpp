@@ -45,6 +45,9 @@ FlagSet ReconcileFlags() {
          "This program's own image: the gather Job's upload step runs it. The Deployment sets "
          "it to the reconciler container's image; empty makes MustGathers with an "
          "uploadTarget fail."});
+  f.Add({"trusted-ca-configmap", "MGW_TRUSTED_CA_CONFIGMAP", "",
+         "NAMESPACE/NAME of a ConfigMap whose ca-bundle.crt gather Jobs trust: copied into "
+         "each MustGather's namespace and mounted at /etc/pki/tls/certs (empty: none)."});
   f.Add({"http-proxy", "HTTP_PROXY", "",
          "Proxy for gather Jobs when neither the MustGather nor the cluster Proxy sets one."});
   f.Add({"https-proxy", "HTTPS_PROXY", "", "Likewise, for HTTPS."});
@@ -91,6 +94,9 @@ StatusOr<Settings> ToSettings(const FlagValues& v) {
   JobConfig& job = s.reconciler.executor.job_config;
   job.default_image = v.Get("default-image");
   job.self_image = v.Get("self-image");
+  MGW_ASSIGN_OR_RETURN(s.reconciler.executor.trusted_ca,
+                       ParseTrustedCaSource(v.Get("trusted-ca-configmap")));
+  job.trusted_ca_configmap = s.reconciler.executor.trusted_ca.name;
   job.reconciler_proxy = {v.Get("http-proxy"), v.Get("https-proxy"), v.Get("no-proxy")};
   s.leader_elect = v.GetBool("leader-elect");
   s.lease_namespace = v.Get("leader-election-namespace");

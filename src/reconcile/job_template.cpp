@@ -8,6 +8,7 @@
 #include "mgw/base/go_duration.h"
 #include "mgw/base/json_access.h"
 #include "mgw/base/quote.h"
+#include "mgw/reconcile/trusted_ca.h"
 #include "mgw/rules/k8s_names.h"
 
 namespace mgw {
@@ -223,6 +224,7 @@ json PodSpec(const json& mg, const Inputs& in, const JobConfig& config, const Ru
   // process being gone, which needs the pod's one PID namespace.
   if (in.upload) pod["shareProcessNamespace"] = true;
   PlaceOnInfraNodes(pod);
+  if (!config.trusted_ca_configmap.empty()) MountTrustedCa(pod, config.trusted_ca_configmap);
   return pod;
 }
 

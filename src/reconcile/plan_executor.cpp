@@ -209,6 +209,8 @@ StatusOr<PlanExecutor::Step> PlanExecutor::CreateJob(const Plan& plan, Round& r)
     MGW_ASSIGN_OR_RETURN(Step step, ReadMustGatherLive(r));
     if (step != Step::kContinue) return step;
   }
+  MGW_RETURN_IF_ERROR(
+      SyncTrustedCaCopy(client_, options_.trusted_ca, r.observed.mustgather, options_.log));
   StatusOr<json> created = client_.Create(JobsGvr(), r.ns, *plan.create_job);
   if (created.ok()) {
     if (options_.metrics != nullptr) options_.metrics->jobs_created.Inc();

@@ -107,6 +107,13 @@ TEST(JobTemplateTest, MatchesGoldenDocuments) {
   StatusOr<json> job = RenderGatherJob(mg, Config(), run);
   ASSERT_THAT(job, IsOk());
   ExpectGoldenJson(*job, kData + "proxy.job.json");
+  // The trusted CA golden: the upload MustGather with --trusted-ca-configmap.
+  JobConfig with_ca = Config();
+  with_ca.trusted_ca_configmap = "trusted-ca-bundle";
+  mg = json::parse(ReadFile(kData + "upload.mustgather.json"));
+  job = RenderGatherJob(mg, with_ca, {kRunDir, ResolveProxy(mg, nullptr, ProxySettings{})});
+  ASSERT_THAT(job, IsOk());
+  ExpectGoldenJson(*job, kData + "upload-trusted-ca.job.json");
 }
 
 // ---- Field by field ----

@@ -73,6 +73,8 @@ struct JobConfig {
   std::string self_image;
   // The reconciler's own HTTP_PROXY, HTTPS_PROXY and NO_PROXY (the last proxy fallback).
   ProxySettings reconciler_proxy;
+  // The trusted CA ConfigMap mounted into every container (trusted_ca.h); empty: none.
+  std::string trusted_ca_configmap;
 };
 
 // What is chosen once per run, when the Job is built.

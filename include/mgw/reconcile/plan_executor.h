@@ -43,6 +43,7 @@
 #include "mgw/reconcile/job_template.h"
 #include "mgw/reconcile/reconcile_plan.h"
 #include "mgw/reconcile/reconciler_metrics.h"
+#include "mgw/reconcile/trusted_ca.h"
 #include "mgw/rules/allowlist.h"
 
 namespace mgw {
@@ -82,6 +83,9 @@ struct ReconcileCaches {
 
 struct ExecutorOptions {
   JobConfig job_config;
+  // Copied into a MustGather's namespace before its Job is made (trusted_ca.h); the
+  // Job mounts job_config.trusted_ca_configmap, which should name the same ConfigMap.
+  TrustedCaSource trusted_ca;
   EventSink* events = nullptr;           // no Events when null; must outlive the executor
   ReconcilerMetrics* metrics = nullptr;  // no counting when null
   WallClock clock;                       // the system clock when null
