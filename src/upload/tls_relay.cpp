@@ -5,7 +5,6 @@
 #include <cstring>
 #include <thread>
 
-#include <arpa/inet.h>
 #include <fcntl.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -15,7 +14,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "mgw/base/file.h"
 #include "mgw/base/quote.h"
+#include "mgw/net/tls_client.h"
 
 namespace mgw {
 namespace {
@@ -30,17 +31,6 @@ using SslCtxPtr = std::unique_ptr<SSL_CTX, SslCtxFree>;
 using SslPtr = std::unique_ptr<SSL, SslFree>;
 
 constexpr size_t kChunk = size_t{16} * 1024;
-
-// OpenSSL's queued errors as one line, emptying the queue.
-std::string OpenSslErrors() {
-  std::string text;
-  while (unsigned long e = ERR_get_error()) {
-    char line[256];
-    ERR_error_string_n(e, line, sizeof(line));
-    text += (text.empty() ? "" : "; ") + std::string(line);
-  }
-  return text.empty() ? "no detail from OpenSSL" : text;
-}
 
 // OpenSSL writes to its socket with write(), which raises SIGPIPE when the peer has
 // gone. While one of these lives, the calling thread has SIGPIPE blocked, and a
@@ -74,42 +64,40 @@ class SigpipeBlock {
   bool was_pending_ = false;
 };
 
-bool IsIpLiteral(const std::string& host) {
-  unsigned char bytes[16];
-  return inet_pton(AF_INET, host.c_str(), bytes) == 1 ||
-         inet_pton(AF_INET6, host.c_str(), bytes) == 1;
+// The trusted CAs: `peer.ca_file`'s certificates, or none (the system's roots).
+StatusOr<TlsMaterial> TrustFor(const TlsPeer& peer) {
+  TlsMaterial material;
+  if (peer.ca_file.empty()) return material;
+  std::string what = "cannot load the CA bundle " + QuoteJson(peer.ca_file) + ": ";
+  StatusOr<std::string> pem = ReadFileToString(peer.ca_file);
+  if (!pem.ok()) return InvalidArgumentError(what + pem.status().message());
+  material.cas = ReadCertificates(*pem);
+  if (material.cas.empty()) return InvalidArgumentError(what + "no PEM certificate found");
+  return material;
 }
 
+// A client context with the project's TLS client policy for `peer.server_name`, and
+// writes that may be partial and retried from a moved buffer (the relay's queues).
 StatusOr<SslCtxPtr> MakeContext(const TlsPeer& peer) {
+  MGW_ASSIGN_OR_RETURN(TlsMaterial trust, TrustFor(peer));
   SslCtxPtr ctx(SSL_CTX_new(TLS_client_method()));
   if (!ctx) return InternalError("creating a TLS context failed: " + OpenSslErrors());
-  SSL_CTX_set_min_proto_version(ctx.get(), TLS1_2_VERSION);
-  SSL_CTX_set_verify(ctx.get(), SSL_VERIFY_PEER, nullptr);
+  MGW_RETURN_IF_ERROR(ConfigureClientContext(*ctx, trust, peer.server_name));
   SSL_CTX_set_mode(ctx.get(), SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
-  int loaded = peer.ca_file.empty()
-                   ? SSL_CTX_set_default_verify_paths(ctx.get())
-                   : SSL_CTX_load_verify_locations(ctx.get(), peer.ca_file.c_str(), nullptr);
-  if (loaded != 1) {
-    return InvalidArgumentError("cannot load the CA bundle " + QuoteJson(peer.ca_file) + ": " +
-                                OpenSslErrors());
-  }
   return ctx;
 }
 
-// A client session on `fd` that checks the certificate names `peer.server_name`: an IP
-// address against the certificate's IP entries (and no SNI, which cannot carry one), a
-// name against its DNS entries.
+// A client session on `fd`, naming a DNS peer in SNI (an IP address cannot be sent
+// there; the context checks either against the certificate).
 StatusOr<SslPtr> MakeSession(SSL_CTX* ctx, int fd, const TlsPeer& peer) {
   SslPtr ssl(SSL_new(ctx));
   if (!ssl || SSL_set_fd(ssl.get(), fd) != 1) {
     return InternalError("creating a TLS session failed: " + OpenSslErrors());
   }
-  const char* name = peer.server_name.c_str();
-  bool named =
-      IsIpLiteral(peer.server_name)
-          ? X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl.get()), name) == 1
-          : SSL_set_tlsext_host_name(ssl.get(), name) == 1 && SSL_set1_host(ssl.get(), name) == 1;
-  if (!named) return InternalError("setting the TLS server name failed: " + OpenSslErrors());
+  if (!IsIpAddress(peer.server_name) &&
+      SSL_set_tlsext_host_name(ssl.get(), peer.server_name.c_str()) != 1) {
+    return InternalError("setting the TLS server name failed: " + OpenSslErrors());
+  }
   return ssl;
 }
 
@@ -124,8 +112,10 @@ Status HandshakeFailure(SSL* ssl, int error, const TlsPeer& peer) {
   }
   if (error == SSL_ERROR_SSL) {
     // Not a network fault: the peer does not speak TLS as we do, and will not on a retry.
-    return FailedPreconditionError("TLS handshake with " + peer.shown +
-                                   " failed: " + OpenSslErrors() + "; does it speak TLS?");
+    std::string detail = OpenSslErrors();
+    return FailedPreconditionError("TLS handshake with " + peer.shown + " failed: " +
+                                   (detail.empty() ? "no detail from OpenSSL" : detail) +
+                                   "; does it speak TLS?");
   }
   ERR_clear_error();
   return UnavailableError("TLS handshake with " + peer.shown +
