@@ -24,6 +24,8 @@ std::string Trim(double value) {
   return s;
 }
 
+nanoseconds ApiserverMargin(nanoseconds timeout) { return std::min(timeout / 2, kMaxMargin); }
+
 }  // namespace
 
 std::string FormatDuration(nanoseconds d) {
@@ -35,20 +37,32 @@ std::string FormatDuration(nanoseconds d) {
   return std::to_string(d.count()) + "ns";
 }
 
+std::string ReviewDeadline::explanation() const {
+  if (apiserver_timeout > nanoseconds::zero()) {
+    return "the apiserver's ?timeout=" + FormatDuration(apiserver_timeout) + " less " +
+           FormatDuration(ApiserverMargin(apiserver_timeout)) + " of margin";
+  }
+  std::string text = "--max-review-duration=" + FormatDuration(cap);
+  if (!ignored_param.empty()) text += " (ignored unusable ?timeout=" + ignored_param + ")";
+  return text;
+}
+
 ReviewDeadline ComputeReviewDeadline(std::string_view timeout_param, nanoseconds cap) {
-  const std::string cap_text = "--max-review-duration=" + FormatDuration(cap);
-  if (timeout_param.empty()) return {cap, cap_text};
+  ReviewDeadline d{cap, cap, nanoseconds::zero(), ""};
+  if (timeout_param.empty()) return d;
   StatusOr<nanoseconds> timeout = ParseGoDuration(timeout_param);
   if (!timeout.ok() || *timeout <= nanoseconds::zero()) {
-    std::string quoted(timeout_param.substr(0, kMaxQuotedParam));
-    for (char& c : quoted) c = (c >= 0x20 && c < 0x7f) ? c : '?';  // it may reach a message
-    return {cap, cap_text + " (ignored unusable ?timeout=" + quoted + ")"};
+    d.ignored_param = timeout_param.substr(0, kMaxQuotedParam);
+    for (char& c : d.ignored_param)
+      c = (c >= 0x20 && c < 0x7f) ? c : '?';  // it may reach a message
+    return d;
   }
-  nanoseconds margin = std::min(*timeout / 2, kMaxMargin);
-  nanoseconds from_apiserver = *timeout - margin;
-  if (cap <= from_apiserver) return {cap, cap_text};
-  return {from_apiserver, "the apiserver's ?timeout=" + FormatDuration(*timeout) + " less " +
-                              FormatDuration(margin) + " of margin"};
+  const nanoseconds from_apiserver = *timeout - ApiserverMargin(*timeout);
+  if (from_apiserver < cap) {
+    d.budget = from_apiserver;
+    d.apiserver_timeout = *timeout;
+  }
+  return d;
 }
 
 AdmissionResult DeadlineExceededResult(const AdmissionRequest& request,
@@ -60,7 +74,7 @@ AdmissionResult DeadlineExceededResult(const AdmissionRequest& request,
   r.response.status =
       AdmissionStatus{504, "Timeout",
                       "the webhook could not evaluate this request within " +
-                          FormatDuration(deadline.budget) + " (" + deadline.explanation +
+                          FormatDuration(deadline.budget) + " (" + deadline.explanation() +
                           "), so it was not admitted; retry, and report it if it persists"};
   return r;
 }

@@ -14,7 +14,7 @@ HttpReply PlainError(int status, std::string message) {
   r.status = status;
   r.content_type = "text/plain; charset=utf-8";
   r.body = message + "\n";
-  r.log = {{"http_status", status}, {"error", std::move(message)}};
+  r.log.Add("http_status", status).Add("error", message);
   return r;
 }
 
@@ -64,12 +64,12 @@ HttpReply TimedOut(const AdmissionRequest& partial, const ReviewDeadline& deadli
   AdmissionResult result = DeadlineExceededResult(partial, deadline);
   HttpReply reply;
   reply.body = SerializeAdmissionReview(result.response);
-  reply.log = {{"uid", partial.uid},
-               {"allowed", false},
-               {"code", result.response.status->code},
-               {"message", "the deadline passed while the body was parsed"},
-               {"budget", FormatDuration(deadline.budget)},
-               {"limit", deadline.explanation}};
+  reply.log.Add("uid", partial.uid)
+      .Add("allowed", false)
+      .Add("code", result.response.status->code)
+      .Add("message", "the deadline passed while the body was parsed")
+      .Add("budget", FormatDuration(deadline.budget))
+      .Add("limit", deadline.explanation());
   return reply;
 }
 
@@ -131,29 +131,30 @@ HttpReply EncodeAdmission(const AdmissionResult& result) {
   return reply;
 }
 
-json AdmissionLogFields(Endpoint endpoint, const AdmissionRequest& req,
-                        const AdmissionResult& result) {
-  json log = {{"webhook", EndpointPath(endpoint).substr(1)},
-              {"uid", req.uid},
-              {"kind", req.kind.kind},
-              {"namespace", req.namespace_},
-              {"name", req.name},
-              {"operation", req.operation},
-              {"user", req.user_info.username},
-              {"dry_run", req.dry_run},
-              {"allowed", result.response.allowed}};
+JsonFields AdmissionLogFields(Endpoint endpoint, const AdmissionRequest& req,
+                              const AdmissionResult& result) {
+  JsonFields log;
+  log.Add("webhook", EndpointPath(endpoint).substr(1))
+      .Add("uid", req.uid)
+      .Add("kind", req.kind.kind)
+      .Add("namespace", req.namespace_)
+      .Add("name", req.name)
+      .Add("operation", req.operation)
+      .Add("user", req.user_info.username)
+      .Add("dry_run", req.dry_run)
+      .Add("allowed", result.response.allowed);
   if (result.response.status) {
-    log["code"] = result.response.status->code;
-    log["message"] = result.response.status->message;
+    log.Add("code", result.response.status->code).Add("message", result.response.status->message);
   }
   if (!result.findings.empty()) {
-    json reasons = json::array();
+    std::vector<std::string> reasons;
+    reasons.reserve(result.findings.size());
     for (const FieldError& e : result.findings) reasons.push_back(e.field + ": " + e.reason);
-    log["reasons"] = std::move(reasons);
+    log.Add("reasons", reasons);
   }
-  if (!result.skipped.empty()) log["skipped"] = result.skipped;
-  if (!result.response.patch.is_null()) log["patched"] = true;
-  if (!result.response.warnings.empty()) log["warnings"] = result.response.warnings;
+  if (!result.skipped.empty()) log.Add("skipped", result.skipped);
+  if (!result.response.patch.is_null()) log.Add("patched", true);
+  if (!result.response.warnings.empty()) log.Add("warnings", result.response.warnings);
   return log;
 }
 

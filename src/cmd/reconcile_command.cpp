@@ -157,7 +157,7 @@ StatusOr<LeaderElectionConfig> ElectionConfig(const Settings& s, const EnvLookup
   c.lease_namespace = s.lease_namespace.empty() ? default_namespace : s.lease_namespace;
   c.lease_name = s.lease_name;
   c.identity = Identity(env);
-  c.log = LogEvent;
+  c.log = ProcessLog();
   if (c.lease_namespace.empty()) {
     return InvalidArgumentError(
         "--leader-elect needs the Lease's namespace: pass --leader-election-namespace (or set "
@@ -182,11 +182,11 @@ struct Sidecar {
 
 void Assemble(Sidecar& s, ReconcilerOptions options, const std::string& identity) {
   s.recorder = std::make_unique<EventRecorder>(
-      *s.client, EventRecorderOptions{identity, 4096, nullptr, LogEvent});
-  options.informer.log = LogEvent;
+      *s.client, EventRecorderOptions{identity, 4096, nullptr, ProcessLog()});
+  options.informer.log = ProcessLog();
   options.executor.events = s.recorder.get();
   options.executor.metrics = &s.metrics;
-  options.executor.log = LogEvent;
+  options.executor.log = ProcessLog();
   s.reconciler = std::make_unique<Reconciler>(*s.client, std::move(options));
   Reconciler* r = s.reconciler.get();
   RegisterQueueDepth(s.registry, kQueueName, [r] { return double(r->QueueDepth()); });

@@ -112,7 +112,7 @@ int ServeMain(const std::vector<std::string>& args, const EnvLookup& env) {
   cluster.kubeconfig = values.Get("kubeconfig");
   cluster.pvc_warnings = values.GetBool("pvc-warnings");
   cluster.env = env;
-  cluster.log = LogEvent;
+  cluster.log = ProcessLog();
   StatusOr<AllowlistBackends> allowlist = OpenAllowlist(values.Get("allowlist-file"), cluster);
   if (!allowlist.ok()) {
     LogEvent(spdlog::level::err, "cannot use the allowlist",

@@ -5,6 +5,8 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "mgw/base/quote.h"
+
 namespace mgw {
 namespace {
 
@@ -15,41 +17,27 @@ std::atomic<LogFormat> g_format{LogFormat::kJson};
 constexpr std::string_view kJsonPattern = R"({"ts":"%Y-%m-%dT%H:%M:%S.%fZ","level":"%l",%v})";
 constexpr std::string_view kTextPattern = "%Y-%m-%dT%H:%M:%S.%fZ %-5l %v";
 
-std::string Dump(const json& value) {
-  return value.dump(-1, ' ', false, json::error_handler_t::replace);
-}
-
-// `"msg":"...","k":v,...`: the body of a JSON object, for the pattern's %v.
-// `fields` is dumped once and its braces dropped, rather than copied into a new
-// object: this runs once per admission review. A field named "msg" would make a
-// duplicate key, so it is logged as "data.msg" instead.
-std::string JsonBody(std::string_view msg, const json& fields) {
-  std::string body = "\"msg\":" + Dump(json(msg));
-  if (fields.is_object()) {
-    if (fields.contains("msg")) {
-      json rest = fields;
-      rest["data.msg"] = std::move(rest["msg"]);
-      rest.erase("msg");
-      return JsonBody(msg, rest);
-    }
-    if (fields.empty()) return body;
-    std::string text = Dump(fields);
+// `"msg":"...","k":v,...`: the body of a JSON object, for the pattern's %v. A
+// field named "msg" would make a duplicate key, so it is logged as "data.msg".
+std::string JsonBody(std::string_view msg, const JsonFields& fields) {
+  std::string body = "\"msg\":";
+  AppendQuotedJson(body, msg);
+  for (const JsonFields::Field& f : fields.fields()) {
     body += ',';
-    body.append(text, 1, text.size() - 2);
-  } else if (!fields.is_null()) {
-    body += ",\"data\":" + Dump(fields);
+    AppendQuotedJson(body, f.key == "msg" ? "data.msg" : f.key);
+    body += ':';
+    body += f.value;
   }
   return body;
 }
 
-std::string TextBody(std::string_view msg, const json& fields) {
+std::string TextBody(std::string_view msg, const JsonFields& fields) {
   std::string out(msg);
-  if (!fields.is_object()) return fields.is_null() ? out : out + " data=" + Dump(fields);
-  for (const auto& [k, v] : fields.items()) {
+  for (const JsonFields::Field& f : fields.fields()) {
     out += ' ';
-    out += k;
+    out += f.key;
     out += '=';
-    out += Dump(v);
+    out += f.value;
   }
   return out;
 }
@@ -90,12 +78,22 @@ bool LogEnabled(spdlog::level::level_enum level) {
   return spdlog::default_logger_raw()->should_log(level);
 }
 
-void LogEvent(spdlog::level::level_enum level, std::string_view msg, const json& fields) {
+void LogEvent(spdlog::level::level_enum level, std::string_view msg, const JsonFields& fields) {
   auto logger = spdlog::default_logger_raw();
   if (!logger->should_log(level)) return;
-  std::string body =
+  const std::string body =
       g_format.load() == LogFormat::kJson ? JsonBody(msg, fields) : TextBody(msg, fields);
-  logger->log(level, "{}", body);
+  logger->log(level, spdlog::string_view_t(body.data(), body.size()));
+}
+
+void LogEvent(spdlog::level::level_enum level, std::string_view msg, const json& fields) {
+  if (LogEnabled(level)) LogEvent(level, msg, JsonFields::FromJson(fields));
+}
+
+LogFn ProcessLog() {
+  return [](spdlog::level::level_enum level, std::string_view msg, const json& fields) {
+    LogEvent(level, msg, fields);
+  };
 }
 
 void LogTo(const LogFn& log, spdlog::level::level_enum level, std::string_view msg,

@@ -145,7 +145,7 @@ void WebhookServer::Evaluate(Endpoint endpoint, std::shared_ptr<HttpsExchange> e
                {{"uid", request->uid},
                 {"webhook", EndpointPath(endpoint).substr(1)},
                 {"budget", FormatDuration(deadline.budget)},
-                {"limit", deadline.explanation}});
+                {"limit", deadline.explanation()}});
       AdmissionResult result = DeadlineExceededResult(*request, deadline);
       Answer(endpoint, *exchange, Decided(endpoint, *request, result), start);
     };
@@ -179,8 +179,7 @@ void WebhookServer::Answer(Endpoint endpoint, HttpsExchange& exchange, HttpReply
   metrics_.latency.WithLabels({webhook}).Observe(took.count());
   const spdlog::level::level_enum level = status == 200 ? spdlog::level::info : spdlog::level::warn;
   if (!LogEnabled(level)) return;
-  reply.log["latency_ms"] = took.count() * 1000;
-  reply.log["http_status"] = status;
+  reply.log.Add("latency_ms", took.count() * 1000).Add("http_status", status);
   LogEvent(level, "admission review", reply.log);
 }
 

@@ -1,7 +1,10 @@
 #include "mgw/base/quote.h"
 
+#include <random>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 namespace mgw {
 namespace {
@@ -44,6 +47,40 @@ TEST(QuoteJsonTest, WritesAJsonStringLiteral) {
 
 TEST(QuoteJsonTest, ReplacesInvalidUtf8InsteadOfThrowing) {
   EXPECT_EQ(QuoteJson("a\xff"), "\"a\xef\xbf\xbd\"");
+}
+
+// What nlohmann's serializer writes, the reference QuoteJson must match.
+std::string Reference(std::string_view text) {
+  using nlohmann::json;
+  return json(text).dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+TEST(QuoteJsonTest, MatchesNlohmannForEveryByteAndPair) {
+  for (int a = 0; a < 256; ++a) {
+    const std::string one(1, static_cast<char>(a));
+    ASSERT_EQ(QuoteJson(one), Reference(one)) << "byte " << a;
+    for (int b = 0; b < 256; b += 7) {
+      const std::string two = one + static_cast<char>(b);
+      ASSERT_EQ(QuoteJson(two), Reference(two)) << "bytes " << a << " " << b;
+    }
+  }
+}
+
+TEST(QuoteJsonTest, MatchesNlohmannOnRandomText) {
+  std::mt19937 rng(17);
+  for (int i = 0; i < 2000; ++i) {
+    std::string text(rng() % 40, '\0');
+    // Mostly ASCII, sometimes UTF-8 lead and continuation bytes.
+    for (char& c : text) c = static_cast<char>(rng() % 8 == 0 ? 0x80 + rng() % 0x80 : rng() % 0x80);
+    ASSERT_EQ(QuoteJson(text), Reference(text)) << i;
+  }
+}
+
+TEST(QuoteJsonTest, AppendKeepsWhatIsAlreadyThere) {
+  std::string out = "x=";
+  AppendQuotedJson(out, "a\tb");
+  AppendQuotedJson(out, "\xff");
+  EXPECT_EQ(out, "x=\"a\\tb\"\"\xef\xbf\xbd\"");
 }
 
 }  // namespace

@@ -17,7 +17,14 @@ namespace mgw {
 
 struct ReviewDeadline {
   std::chrono::nanoseconds budget{0};  // time from the request's arrival to our answer
-  std::string explanation;             // where the budget came from, for messages and logs
+  std::chrono::nanoseconds cap{0};     // --max-review-duration
+  // The apiserver's ?timeout= when it set the budget, else zero.
+  std::chrono::nanoseconds apiserver_timeout{0};
+  std::string ignored_param;  // an unusable ?timeout= value, made printable and short
+
+  // Where the budget came from, for messages and logs. Built only when a review
+  // runs out of time, as most never do.
+  std::string explanation() const;
 };
 
 // The budget for a request whose ?timeout= value is `timeout_param` ("" when

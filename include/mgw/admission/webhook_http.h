@@ -14,6 +14,7 @@
 
 #include "mgw/admission/admission_handler.h"
 #include "mgw/admission/review_deadline.h"
+#include "mgw/base/json_fields.h"
 
 namespace mgw {
 
@@ -41,7 +42,7 @@ struct HttpReply {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
-  nlohmann::json log;  // fields for the decision's log line (uid, kind, name, allowed, ...)
+  JsonFields log;  // fields for the decision's log line (uid, kind, name, allowed, ...)
 };
 
 // The three stages of ServeAdmission, for callers that run the handler under a
@@ -57,8 +58,8 @@ AdmissionResult EvaluateAdmission(Endpoint endpoint, const AdmissionRequest& req
 HttpReply EncodeAdmission(const AdmissionResult& result);
 // The fields of a decision's log line: uid, kind, name, user, allowed, and the
 // code, message, reasons, warnings and patch when there are any.
-nlohmann::json AdmissionLogFields(Endpoint endpoint, const AdmissionRequest& request,
-                                  const AdmissionResult& result);
+JsonFields AdmissionLogFields(Endpoint endpoint, const AdmissionRequest& request,
+                              const AdmissionResult& result);
 
 // Serves one admission call. 405 for a method other than POST, 415 for a content
 // type other than application/json, 413 over kMaxBodyBytes, 400 (plain text) when

@@ -19,6 +19,10 @@ std::string QuoteBytes(std::string_view text, size_t max_bytes = 64);
 // value: "a\"b". Invalid UTF-8 becomes U+FFFD instead of failing.
 std::string QuoteJson(std::string_view text);
 
+// Appends QuoteJson(text) to `out`, without building a JSON value for the
+// common case of ASCII text (this runs for every field of every log line).
+void AppendQuotedJson(std::string& out, std::string_view text);
+
 }  // namespace mgw
 
 #endif  // MGW_BASE_QUOTE_H_

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/common.h>
 
+#include "mgw/base/json_fields.h"
 #include "mgw/base/status.h"
 
 namespace spdlog::sinks {
@@ -33,14 +34,20 @@ void ConfigureLogging(spdlog::level::level_enum level, LogFormat format,
 // fields nobody will read.
 bool LogEnabled(spdlog::level::level_enum level);
 
-// Emits `msg` with `fields` (a JSON object; other values are logged under "data").
-// JSON lines look like {"ts":"...","level":"info","msg":"...",<fields>}.
+// Emits `msg` with `fields`, in their order. JSON lines look like
+// {"ts":"...","level":"info","msg":"...",<fields>}; a field named "msg" is
+// written as "data.msg".
+void LogEvent(spdlog::level::level_enum level, std::string_view msg, const JsonFields& fields);
+// The same with the members of a JSON object (other values are logged under "data").
 void LogEvent(spdlog::level::level_enum level, std::string_view msg,
               const nlohmann::json& fields = nlohmann::json::object());
 
 // Where a component sends its log lines, so tests can capture them; LogEvent fits.
 using LogFn = std::function<void(spdlog::level::level_enum level, std::string_view msg,
                                  const nlohmann::json& fields)>;
+
+// LogEvent as a LogFn, for the components that take one.
+LogFn ProcessLog();
 
 // Sends one line to `log`, or to LogEvent when `log` is null.
 void LogTo(const LogFn& log, spdlog::level::level_enum level, std::string_view msg,
