@@ -23,9 +23,7 @@ StatusOr<const nlohmann::json*> AllowlistImages(const nlohmann::json& object) {
 }  // namespace
 
 bool Allowlist::Contains(const ImageRef& image) const {
-  const std::string key = image.IdentityKey();
-  return std::any_of(refs.begin(), refs.end(),
-                     [&key](const ImageRef& entry) { return entry.IdentityKey() == key; });
+  return std::find(keys.begin(), keys.end(), image.IdentityKey()) != keys.end();
 }
 
 Allowlist NotConfiguredAllowlist(std::string source) {
@@ -54,7 +52,7 @@ StatusOr<Allowlist> AllowlistFromObject(const nlohmann::json& object, std::strin
     StatusOr<ImageRef> ref = ParseImageRef(text);
     if (!ref.ok()) continue;  // admission rejects these; a stale one must not block the rest
     out.entries.push_back(text);
-    out.refs.push_back(std::move(ref).value());
+    out.keys.push_back(ref->IdentityKey());
   }
   return out;
 }

@@ -276,6 +276,10 @@ std::string ImageRef::IdentityKey() const {
 
 StatusOr<ImageRef> ParseImageRef(std::string_view text) { return Parse(text); }
 
-bool SameImage(const ImageRef& a, const ImageRef& b) { return a.IdentityKey() == b.IdentityKey(); }
+bool SameImage(const ImageRef& a, const ImageRef& b) {
+  // IdentityKey's equality, without building the keys.
+  if (a.domain != b.domain || a.path != b.path || a.digest != b.digest) return false;
+  return !a.digest.empty() || a.tag == b.tag;
+}
 
 }  // namespace mgw

@@ -199,10 +199,12 @@ void Checker::CheckImage(const std::string& field, const std::string& image, boo
                       "; a valid reference looks like quay.io/my-org/my-must-gather:v1.2"));
     return;
   }
-  StatusOr<ImageRef> def = ParseImageRef(ctx.default_image);
-  if (def.ok() ? SameImage(*ref, *def) : image == ctx.default_image) return;
+  // Allowed images return before any message is built.
   const Allowlist& list = *ctx.allowlist;
-  if (list.configured && list.Contains(*ref)) return;  // before any message is built
+  if (list.configured && list.Contains(*ref)) return;
+  if (image == ctx.default_image) return;
+  StatusOr<ImageRef> def = ParseImageRef(ctx.default_image);
+  if (def.ok() && SameImage(*ref, *def)) return;
   std::string shown = QuoteJson(image);
   if (ref->ToString() != image) shown += " (" + ref->ToString() + ")";
   std::string remedy = in_list ? "remove it" : "remove spec.mustGatherImage";

@@ -48,8 +48,8 @@ TEST(AllowlistTest, BuildsFromMustGatherImageAndSkipsUnparseableEntries) {
   EXPECT_TRUE(list->configured);
   EXPECT_EQ(list->source, "file a.yaml");
   EXPECT_THAT(list->entries, ElementsAre("quay.io/my-org/mg:latest", "ubuntu"));
-  ASSERT_EQ(list->refs.size(), 2u);
-  EXPECT_EQ(list->refs[1].ToString(), "docker.io/library/ubuntu:latest");
+  EXPECT_THAT(list->keys,
+              ElementsAre("quay.io/my-org/mg:latest", "docker.io/library/ubuntu:latest"));
 }
 
 struct ContainsCase {
@@ -162,7 +162,7 @@ TEST(AllowlistTest, ConcurrentReadersSeeWholeSnapshotsWhileAWriterSets) {
         std::shared_ptr<const Allowlist> snap = source.Current();
         // Generation g has g entries, all "img<g>", and source "<g>".
         const size_t g = std::stoul(snap->source);
-        if (snap->entries.size() != g || snap->refs.size() != g ||
+        if (snap->entries.size() != g || snap->keys.size() != g ||
             (g > 0 && snap->entries.back() != "img" + snap->source)) {
           ++torn;
         }
@@ -176,7 +176,7 @@ TEST(AllowlistTest, ConcurrentReadersSeeWholeSnapshotsWhileAWriterSets) {
     next.source = std::to_string(g % 8);
     const size_t n = static_cast<size_t>(g % 8);
     next.entries.assign(n, "img" + next.source);
-    next.refs.assign(n, Ref("img" + next.source));
+    next.keys.assign(n, Ref("img" + next.source).IdentityKey());
     source.Set(std::move(next));
   }
   done = true;

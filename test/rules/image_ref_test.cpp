@@ -115,6 +115,7 @@ TEST(ImageRefTest, SameImageComparesNormalisedIdentity) {
     ASSERT_TRUE(a.ok() && b.ok()) << c.a << " / " << c.b;
     EXPECT_EQ(SameImage(*a, *b), c.same) << c.a << " vs " << c.b;
     EXPECT_EQ(SameImage(*b, *a), c.same) << c.b << " vs " << c.a;
+    EXPECT_EQ(a->IdentityKey() == b->IdentityKey(), c.same) << c.a << " vs " << c.b;
   }
 }
 

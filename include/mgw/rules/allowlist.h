@@ -23,7 +23,7 @@ namespace mgw {
 struct Allowlist {
   bool configured = false;
   std::vector<std::string> entries;  // as written in spec.images, parseable ones only
-  std::vector<ImageRef> refs;        // entries[i] parsed
+  std::vector<std::string> keys;     // entries[i]'s IdentityKey, made once per snapshot
   std::string source;                // where it came from, for messages and logs
 
   // True when `image` is on the list (same IdentityKey as an entry).
