@@ -24,7 +24,9 @@ JsonFields JsonFields::FromJson(const json& object) {
 }
 
 JsonFields& JsonFields::Add(std::string_view key, std::string_view value) {
-  return Set(key, QuoteJson(value));
+  const size_t begin = Begin();
+  AppendQuotedJson(text_, value);
+  return Set(key, begin);
 }
 
 JsonFields& JsonFields::Add(std::string_view key, const std::string& value) {
@@ -36,37 +38,47 @@ JsonFields& JsonFields::Add(std::string_view key, const char* value) {
 }
 
 JsonFields& JsonFields::Add(std::string_view key, bool value) {
-  return Set(key, value ? "true" : "false");
+  const size_t begin = Begin();
+  text_ += value ? "true" : "false";
+  return Set(key, begin);
 }
 
-JsonFields& JsonFields::Add(std::string_view key, double value) {
-  return Set(key, Dump(json(value)));
-}
+JsonFields& JsonFields::Add(std::string_view key, double value) { return Add(key, json(value)); }
 
 JsonFields& JsonFields::Add(std::string_view key, const std::vector<std::string>& values) {
-  std::string text = "[";
-  for (const std::string& v : values) {
-    if (text.size() > 1) text += ',';
-    AppendQuotedJson(text, v);
+  const size_t begin = Begin();
+  text_ += '[';
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) text_ += ',';
+    AppendQuotedJson(text_, values[i]);
   }
-  return Set(key, text + "]");
+  text_ += ']';
+  return Set(key, begin);
 }
 
 JsonFields& JsonFields::Add(std::string_view key, const json& value) {
-  return Set(key, Dump(value));
+  const size_t begin = Begin();
+  text_ += Dump(value);
+  return Set(key, begin);
+}
+
+JsonFields::Field JsonFields::field(size_t i) const {
+  const Entry& e = entries_[i];
+  return {e.key, std::string_view(text_).substr(e.begin, e.end - e.begin)};
 }
 
 std::string_view JsonFields::Find(std::string_view key) const {
-  for (const Field& f : fields_) {
-    if (f.key == key) return f.value;
+  for (size_t i = 0; i < entries_.size(); ++i) {
+    if (entries_[i].key == key) return field(i).value;
   }
   return {};
 }
 
 std::string JsonFields::ToJsonText() const {
   std::string text = "{";
-  for (const Field& f : fields_) {
-    if (text.size() > 1) text += ',';
+  for (size_t i = 0; i < entries_.size(); ++i) {
+    if (i > 0) text += ',';
+    const Field f = field(i);
     AppendQuotedJson(text, f.key);
     text += ':';
     text += f.value;
@@ -74,15 +86,23 @@ std::string JsonFields::ToJsonText() const {
   return text + "}";
 }
 
-JsonFields& JsonFields::Set(std::string_view key, std::string text) {
-  for (Field& f : fields_) {
-    if (f.key == key) {
-      f.value = std::move(text);
+size_t JsonFields::Begin() {
+  if (text_.empty()) text_.reserve(512);  // a decision line's values, one allocation
+  return text_.size();
+}
+
+JsonFields& JsonFields::Set(std::string_view key, size_t begin) {
+  const size_t end = text_.size();
+  for (Entry& e : entries_) {
+    if (e.key == key) {
+      // The old value's bytes stay behind, unused: replacing is rare.
+      e.begin = begin;
+      e.end = end;
       return *this;
     }
   }
-  if (fields_.empty()) fields_.reserve(12);  // a decision line's usual count, one allocation
-  fields_.push_back({std::string(key), std::move(text)});
+  if (entries_.empty()) entries_.reserve(12);
+  entries_.push_back({std::string(key), begin, end});
   return *this;
 }
 

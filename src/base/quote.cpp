@@ -33,8 +33,10 @@ void AppendQuotedJson(std::string& out, std::string_view text) {
   const size_t start = out.size();
   out.reserve(start + text.size() + 2);
   out += '"';
-  for (const char ch : text) {
-    const auto c = static_cast<unsigned char>(ch);
+  size_t run = 0;  // start of the bytes not yet copied, all of them plain
+  for (size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') continue;
     if (c >= 0x80) {
       // UTF-8, maybe invalid: nlohmann's serializer decides, so both agree.
       using nlohmann::json;
@@ -42,17 +44,13 @@ void AppendQuotedJson(std::string& out, std::string_view text) {
       out += json(text).dump(-1, ' ', false, json::error_handler_t::replace);
       return;
     }
-    if (c >= 0x20 && c != '"' && c != '\\') {
-      out += ch;
-      continue;
-    }
+    out.append(text, run, i - run);
+    run = i + 1;
     out += '\\';
     switch (c) {
       case '"':
-        out += '"';
-        break;
       case '\\':
-        out += '\\';
+        out += static_cast<char>(c);
         break;
       case '\b':
         out += 'b';
@@ -75,6 +73,7 @@ void AppendQuotedJson(std::string& out, std::string_view text) {
         out += kHex[c & 0xf];
     }
   }
+  out.append(text, run, text.size() - run);
   out += '"';
 }
 

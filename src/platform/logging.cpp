@@ -22,7 +22,8 @@ constexpr std::string_view kTextPattern = "%Y-%m-%dT%H:%M:%S.%fZ %-5l %v";
 std::string JsonBody(std::string_view msg, const JsonFields& fields) {
   std::string body = "\"msg\":";
   AppendQuotedJson(body, msg);
-  for (const JsonFields::Field& f : fields.fields()) {
+  for (size_t i = 0; i < fields.size(); ++i) {
+    const JsonFields::Field f = fields.field(i);
     body += ',';
     AppendQuotedJson(body, f.key == "msg" ? "data.msg" : f.key);
     body += ':';
@@ -33,7 +34,8 @@ std::string JsonBody(std::string_view msg, const JsonFields& fields) {
 
 std::string TextBody(std::string_view msg, const JsonFields& fields) {
   std::string out(msg);
-  for (const JsonFields::Field& f : fields.fields()) {
+  for (size_t i = 0; i < fields.size(); ++i) {
+    const JsonFields::Field f = fields.field(i);
     out += ' ';
     out += f.key;
     out += '=';

@@ -69,7 +69,7 @@ TEST_F(WebhookHttpTest, AllowedReviewIs200WithEchoedEnvelope) {
   EXPECT_EQ(log["uid"], "uid-1");
   EXPECT_EQ(log["user"], "alice");
   EXPECT_EQ(log["allowed"], true);
-  EXPECT_EQ(r.log.fields().front().key, "webhook");  // the line starts with the webhook
+  EXPECT_EQ(r.log.field(0).key, "webhook");  // the line starts with the webhook
 }
 
 TEST_F(WebhookHttpTest, DenialIs200WithStatus) {

@@ -52,7 +52,26 @@ TEST(JsonFieldsTest, AddingAKeyAgainReplacesItsValueInPlace) {
   JsonFields f;
   f.Add("a", 1).Add("b", 2).Add("a", "again");
   EXPECT_EQ(f.ToJsonText(), R"({"a":"again","b":2})");
-  EXPECT_EQ(f.fields().size(), 2u);
+  EXPECT_EQ(f.size(), 2u);
+  EXPECT_EQ(f.field(0).key, "a");
+  EXPECT_EQ(f.field(1).value, "2");
+}
+
+TEST(JsonFieldsTest, ManyLongFieldsOutgrowTheFirstBuffer) {
+  JsonFields f;
+  json expected = json::object();
+  for (int i = 0; i < 40; ++i) {
+    const std::string key = "k" + std::to_string(i);
+    const std::string value(100 + static_cast<size_t>(i), static_cast<char>('a' + i % 26));
+    f.Add(key, value);
+    expected[key] = value;
+  }
+  f.Add("k3", 3);
+  expected["k3"] = 3;
+  EXPECT_EQ(json::parse(f.ToJsonText()), expected);
+  EXPECT_EQ(f.size(), 40u);
+  EXPECT_EQ(f.field(3).key, "k3");
+  EXPECT_EQ(f.field(3).value, "3");
 }
 
 TEST(JsonFieldsTest, InvalidUtf8AndControlBytesStayValidJson) {

@@ -16,9 +16,10 @@ namespace mgw {
 
 class JsonFields {
  public:
+  // A view into the JsonFields it came from, valid until its next Add.
   struct Field {
-    std::string key;
-    std::string value;  // JSON text
+    std::string_view key;
+    std::string_view value;  // JSON text
   };
 
   JsonFields() = default;
@@ -35,20 +36,35 @@ class JsonFields {
   JsonFields& Add(std::string_view key, const nlohmann::json& value);
   template <std::integral T>
   requires(!std::same_as<T, bool>) JsonFields& Add(std::string_view key, T value) {
-    return Set(key, std::to_string(value));
+    const size_t begin = Begin();
+    text_ += std::to_string(value);
+    return Set(key, begin);
   }
 
-  const std::vector<Field>& fields() const { return fields_; }
-  bool empty() const { return fields_.empty(); }
+  size_t size() const { return entries_.size(); }
+  bool empty() const { return entries_.empty(); }
+  // The i-th field, in the order of first addition. REQUIRES: i < size().
+  Field field(size_t i) const;
   // The JSON text of `key`'s value, or "" when there is none.
   std::string_view Find(std::string_view key) const;
   // The fields as one JSON object, e.g. {"uid":"a","allowed":false}.
   std::string ToJsonText() const;
 
  private:
-  JsonFields& Set(std::string_view key, std::string text);
+  struct Entry {
+    std::string key;
+    size_t begin = 0;  // the value is text_[begin, end)
+    size_t end = 0;
+  };
 
-  std::vector<Field> fields_;
+  // Where the next value starts in text_, which holds every value's JSON text
+  // back to back: one buffer for the line, not a string per field.
+  size_t Begin();
+  // Makes text_[begin, end of text_) the value of `key`.
+  JsonFields& Set(std::string_view key, size_t begin);
+
+  std::string text_;
+  std::vector<Entry> entries_;
 };
 
 }  // namespace mgw
