@@ -1,5 +1,6 @@
 #include "mgw/base/json_select_fast.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <new>
@@ -15,7 +16,8 @@ namespace dom = ::simdjson::dom;
 // One walk over a parsed document, building what `select` keeps.
 class Builder {
  public:
-  Builder(std::string_view text, const JsonSelectLimits& limits) : text_(text), limits_(limits) {}
+  Builder(std::string_view text, const JsonSelectLimits& limits, JsonCaptures* captures)
+      : text_(text), limits_(limits), captures_(captures) {}
 
   // Builds `element` into `slot` as SelectJson's handler would; false to decline.
   bool Build(dom::element element, const JsonSelector& select, json& slot) {
@@ -44,10 +46,32 @@ class Builder {
         const auto it = select.members.find(member.key);
         if (it == select.members.end()) continue;
         child = &it->second;
+        if (captures_ != nullptr) {
+          if (Captured(*child)) {
+            if (!Capture(member.value, (*captures_)[static_cast<size_t>(child->capture)])) {
+              return false;
+            }
+            continue;
+          }
+          // A second copy would replace the first in SelectJson's tree, captures included.
+          if (slot.contains(member.key)) return false;
+        }
       }
       // operator[] on an existing key reuses it: the last duplicate wins.
       if (!Build(member.value, *child, slot[std::string(member.key)])) return false;
     }
+    return true;
+  }
+
+  bool Captured(const JsonSelector& select) const {
+    return select.capture >= 0 && static_cast<size_t>(select.capture) < captures_->size();
+  }
+
+  // Only a string, and only once: anything else is for SelectJson to judge.
+  bool Capture(dom::element element, std::optional<std::string>& into) {
+    if (++kept_ > limits_.max_values) return false;
+    if (element.type() != dom::element_type::STRING || into.has_value()) return false;
+    into.emplace(std::string_view(element));
     return true;
   }
 
@@ -88,6 +112,7 @@ class Builder {
 
   std::string_view text_;
   const JsonSelectLimits& limits_;
+  JsonCaptures* captures_;  // null: build every member, captures or not
   const JsonSelector all_ = JsonSelector::All();
   size_t kept_ = 0;
 };
@@ -126,10 +151,8 @@ dom::parser& ThreadParser(size_t max_depth) {
   return parser;
 }
 
-}  // namespace
-
-bool TrySelectJsonFast(std::string_view text, const JsonSelector& select,
-                       const JsonSelectLimits& limits, json& out) {
+bool SelectFast(std::string_view text, const JsonSelector& select, const JsonSelectLimits& limits,
+                json& out, JsonCaptures* captures) {
   // An empty view may carry a null pointer, which simdjson copies from.
   if (text.empty() || text.size() > kMaxFastSelectBytes) return false;
   try {
@@ -145,13 +168,26 @@ bool TrySelectJsonFast(std::string_view text, const JsonSelector& select,
       return false;
     }
     out = json();
-    Builder builder(text, limits);
+    Builder builder(text, limits, captures);
     return builder.Build(root, select, out);
   } catch (const simdjson::simdjson_error&) {
     return false;  // a type mismatch, which the switches above rule out
   } catch (const std::bad_alloc&) {
     return false;
   }
+}
+
+}  // namespace
+
+bool TrySelectJsonFast(std::string_view text, const JsonSelector& select,
+                       const JsonSelectLimits& limits, json& out) {
+  return SelectFast(text, select, limits, out, nullptr);
+}
+
+bool TrySelectJsonFast(std::string_view text, const JsonSelector& select,
+                       const JsonSelectLimits& limits, json& out, JsonCaptures& captures) {
+  std::fill(captures.begin(), captures.end(), std::nullopt);
+  return SelectFast(text, select, limits, out, &captures);
 }
 
 }  // namespace mgw

@@ -111,5 +111,57 @@ TEST(JsonSelectFastTest, DeclinesWhenSelectJsonWouldReadTheClock) {
   EXPECT_TRUE(Fast("[1,2,3,4,5,6]", JsonSelector::All(), limits).has_value());
 }
 
+// {"id": captured 0, "m": {"k": captured 1, "n": kept}, "x": kept}
+JsonSelector CapturingSelector() {
+  JsonSelector id = JsonSelector::All();
+  id.capture = 0;
+  JsonSelector k = JsonSelector::All();
+  k.capture = 1;
+  JsonSelector m = Keys({"n"});
+  m.members.emplace("k", k);
+  JsonSelector root = Keys({"x"});
+  root.members.emplace("id", id);
+  root.members.emplace("m", m);
+  return root;
+}
+
+// The fast path's tree and captures, or nullopt when it declines.
+std::optional<std::pair<json, JsonCaptures>> Captured(std::string_view text) {
+  JsonCaptures captures(2, std::string("stale"));
+  json out;
+  if (!TrySelectJsonFast(text, CapturingSelector(), {}, out, captures)) return std::nullopt;
+  return std::make_pair(out, captures);
+}
+
+TEST(JsonSelectFastTest, CapturedStringsLeaveTheTree) {
+  auto got = Captured(R"({"id":"a\"b","m":{"k":"kk","n":1},"x":[2],"y":3})");
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ(got->first, json::parse(R"({"m":{"n":1},"x":[2]})"));
+  EXPECT_EQ(got->second[0], "a\"b");
+  EXPECT_EQ(got->second[1], "kk");
+  // Absent members leave no stale value behind.
+  got = Captured(R"({"x":1})");
+  ASSERT_TRUE(got.has_value());
+  EXPECT_FALSE(got->second[0].has_value());
+  EXPECT_FALSE(got->second[1].has_value());
+}
+
+TEST(JsonSelectFastTest, CapturesDeclineWhatTheTreeWouldSayOtherwise) {
+  for (std::string_view text : {
+           R"({"id":1})",                     // not a string: SelectJson's reader decides
+           R"({"id":null})",                  // null reads as absent there
+           R"({"id":"a","id":"b"})",          // a second copy
+           R"({"m":{"k":"a"},"m":{"n":1}})",  // the last object wins in the tree
+           R"({"m":{"k":"a"},"m":"s"})",      // likewise with another type
+           R"({"x":1,"x":2})",                // any repeated member at a selected level
+       }) {
+    EXPECT_FALSE(Captured(text).has_value()) << text;
+  }
+  // Without captures the same selector builds everything, as SelectJson does.
+  std::optional<json> all = Fast(R"({"id":1,"m":{"k":"a"},"m":{"n":1}})", CapturingSelector());
+  ASSERT_TRUE(all.has_value());
+  ExpectIdentical(*all, Reference(R"({"id":1,"m":{"k":"a"},"m":{"n":1}})", CapturingSelector()));
+}
+
 }  // namespace
 }  // namespace mgw

@@ -27,6 +27,9 @@ struct JsonSelector {
   std::map<std::string, JsonSelector, std::less<>> members;
   bool keep_all = false;
   bool keep_other = true;
+  // For TrySelectJsonFast with captures only (SelectJson ignores it): when >= 0,
+  // a string value here goes to captures[capture] instead of the tree.
+  int capture = -1;
 
   // A selector that keeps the whole value.
   static JsonSelector All();

@@ -7,7 +7,10 @@
 #define MGW_BASE_JSON_SELECT_FAST_H_
 
 #include <cstddef>
+#include <optional>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -29,6 +32,19 @@ inline constexpr size_t kMaxFastSelectBytes = 64 * 1024;
 // Never throws.
 bool TrySelectJsonFast(std::string_view text, const JsonSelector& select,
                        const JsonSelectLimits& limits, nlohmann::json& out);
+
+// Strings handed over by the fast path instead of being built into the tree;
+// nullopt where the document has no such member.
+using JsonCaptures = std::vector<std::optional<std::string>>;
+
+// The same, except that a member whose selector has `capture` = i (< captures.size())
+// goes to captures[i] and not into `out`, which saves building and reading a
+// tree node for each such string. It also declines when such a member is not a
+// string (null included), when it appears twice, and when an object that holds
+// captured members appears twice (SelectJson keeps only the last), so whatever
+// it accepts means the same as SelectJson's tree. `captures` is reset first.
+bool TrySelectJsonFast(std::string_view text, const JsonSelector& select,
+                       const JsonSelectLimits& limits, nlohmann::json& out, JsonCaptures& captures);
 
 }  // namespace mgw
 
