@@ -2,10 +2,9 @@
 
 #include <utility>
 
+#include "admission/review_fast.h"
 #include "mgw/base/json_access.h"
-#include "mgw/base/json_patch.h"
 #include "mgw/base/json_select.h"
-#include "mgw/base/json_select_fast.h"
 #include "mgw/base/quote.h"
 
 namespace mgw {
@@ -13,7 +12,7 @@ namespace {
 
 using ::nlohmann::json;
 
-constexpr std::string_view kReviewKind = "AdmissionReview";
+constexpr std::string_view kReviewKind = kAdmissionReviewKind;
 constexpr size_t kMaxQuotedValue = 64;
 constexpr size_t kMaxParserMessage = 200;
 
@@ -235,40 +234,14 @@ StatusOr<AdmissionRequest> ParseReview(json& review) {
   return out;
 }
 
-// A selector for the fields a reader names; each is kept whole.
-JsonSelector Fields(std::initializer_list<const char*> keys) {
-  JsonSelector s;
-  for (const char* key : keys) s.members.emplace(key, JsonSelector::All());
-  return s;
-}
-
-// What ParseReview and the handlers read of object and oldObject: metadata's
-// name, namespace and generateName, and the whole spec (UPDATE compares it).
-// Anything other than an object is kept whole, as messages quote it.
-JsonSelector ObjectSelector() {
-  JsonSelector s;
-  s.members.emplace("metadata", Fields({"name", "namespace", "generateName"}));
-  s.members.emplace("spec", JsonSelector::All());
-  return s;
-}
-
-// Exactly the members ParseReview reads, and the objects above. The root keeps
-// only its type when it is not an object (the message does not quote it).
-const JsonSelector& ReviewSelector() {
-  static const JsonSelector* const kSelector = [] {
-    JsonSelector request =
-        Fields({"uid", "subResource", "name", "namespace", "operation", "dryRun"});
-    request.members.emplace("kind", Fields({"group", "version", "kind"}));
-    request.members.emplace("resource", Fields({"group", "version", "resource"}));
-    request.members.emplace("userInfo", Fields({"username", "uid", "groups"}));
-    request.members.emplace("object", ObjectSelector());
-    request.members.emplace("oldObject", ObjectSelector());
-    auto* root = new JsonSelector(Fields({"apiVersion", "kind"}));
-    root->members.emplace("request", std::move(request));
-    root->keep_other = false;
-    return root;
-  }();
-  return *kSelector;
+JsonSelectLimits SelectLimits(const AdmissionParseLimits& limits) {
+  JsonSelectLimits select_limits;
+  select_limits.deadline = limits.deadline;
+  select_limits.clock = limits.clock;
+  // What the fast path accepts is valid JSON no deeper than the limit, so it
+  // would pass CheckNesting; only the SAX path needs the pre-scan.
+  select_limits.fast_max_depth = kMaxAdmissionReviewDepth;
+  return select_limits;
 }
 
 // The apiVersion and uid found before a parse stopped, for a timeout answer.
@@ -279,12 +252,7 @@ void KeepEnvelope(const json& review, AdmissionRequest& partial) {
 
 StatusOr<json> SelectReview(std::string_view body, const AdmissionParseLimits& limits,
                             AdmissionRequest* partial) {
-  JsonSelectLimits select_limits;
-  select_limits.deadline = limits.deadline;
-  select_limits.clock = limits.clock;
-  // What the fast path accepts is valid JSON no deeper than the limit, so it
-  // would pass CheckNesting; only the SAX path needs the pre-scan.
-  select_limits.fast_max_depth = kMaxAdmissionReviewDepth;
+  const JsonSelectLimits select_limits = SelectLimits(limits);
   json review;
   if (limits.fast_path && TrySelectJsonFast(body, ReviewSelector(), select_limits, review)) {
     return review;
@@ -303,72 +271,16 @@ StatusOr<json> SelectReview(std::string_view body, const AdmissionParseLimits& l
   }
 }
 
-// The writers below append JSON text straight to `out`, in the order the
-// apiserver's own types use; once per review, so no intermediate tree.
-void AppendKey(std::string& out, std::string_view key) {
-  out += '"';
-  out += key;  // our own constants: nothing to escape
-  out += "\":";
-}
-
-void AppendStatus(std::string& out, const AdmissionStatus& status) {
-  out += ",\"status\":{";
-  const size_t start = out.size();
-  auto comma = [&] {
-    if (out.size() > start) out += ',';
-  };
-  if (status.code != 0) {
-    AppendKey(out, "code");
-    out += std::to_string(status.code);
-  }
-  if (!status.reason.empty()) {
-    comma();
-    AppendKey(out, "reason");
-    out += QuoteJson(status.reason);
-  }
-  if (!status.message.empty()) {
-    comma();
-    AppendKey(out, "message");
-    out += QuoteJson(status.message);
-  }
-  out += '}';
-}
-
-void AppendResponse(std::string& out, const AdmissionResponse& response) {
-  out += "{\"uid\":" + QuoteJson(response.uid);
-  out += response.allowed ? ",\"allowed\":true" : ",\"allowed\":false";
-  if (response.status) AppendStatus(out, *response.status);
-  if (response.patch.is_array() && !response.patch.empty()) {
-    out += ",\"patch\":\"";
-    out += Base64Encode(response.patch.dump(-1, ' ', false, json::error_handler_t::replace));
-    out += "\",\"patchType\":\"JSONPatch\"";
-  }
-  if (!response.warnings.empty()) {
-    out += ",\"warnings\":[";
-    for (size_t i = 0; i < response.warnings.size(); ++i) {
-      if (i > 0) out += ',';
-      out += QuoteJson(response.warnings[i]);
-    }
-    out += ']';
-  }
-  if (!response.audit_annotations.empty()) {
-    out += ",\"auditAnnotations\":{";
-    bool first = true;
-    for (const auto& [key, value] : response.audit_annotations) {
-      if (!first) out += ',';
-      first = false;
-      out += QuoteJson(key) + ":" + QuoteJson(value);
-    }
-    out += '}';
-  }
-  out += '}';
-}
-
 }  // namespace
 
 StatusOr<AdmissionRequest> ParseAdmissionReview(std::string_view body,
                                                 const AdmissionParseLimits& limits,
                                                 AdmissionRequest* partial) {
+  if (limits.fast_path) {
+    if (std::optional<AdmissionRequest> request = TryFastReview(body, SelectLimits(limits))) {
+      return std::move(*request);
+    }
+  }
   MGW_ASSIGN_OR_RETURN(json review, SelectReview(body, limits, partial));
   try {
     return ParseReview(review);
@@ -386,19 +298,6 @@ StatusOr<AdmissionRequest> ParseAdmissionReviewTree(std::string_view body) {
   } catch (const json::exception& e) {
     return InvalidArgumentError("malformed AdmissionReview: " + ExceptionText(e.what()));
   }
-}
-
-std::string SerializeAdmissionReview(const AdmissionResponse& response) {
-  std::string out;
-  out.reserve(160 + response.uid.size() + (response.status ? response.status->message.size() : 0));
-  out += "{\"apiVersion\":";
-  out += QuoteJson(response.api_version.empty() ? kAdmissionV1 : response.api_version);
-  out += ",\"kind\":";
-  out += QuoteJson(kReviewKind);
-  out += ",\"response\":";
-  AppendResponse(out, response);
-  out += '}';
-  return out;
 }
 
 }  // namespace mgw

@@ -1,6 +1,7 @@
-// The AdmissionReview codec (admission.k8s.io/v1, also v1beta1 which has the same
-// shape): the request the apiserver sends and the response it accepts. Parsing
-// treats absent and null fields alike. Pure functions.
+// The AdmissionReview request codec (admission.k8s.io/v1, also v1beta1 which has
+// the same shape): the request the apiserver sends, decoded reading only what the
+// rules need. Absent and null fields read alike. Pure functions. The response and
+// its writer are in admission_response.h.
 #ifndef MGW_ADMISSION_ADMISSION_REVIEW_H_
 #define MGW_ADMISSION_ADMISSION_REVIEW_H_
 
@@ -13,13 +14,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "mgw/admission/admission_response.h"
 #include "mgw/base/clock.h"
 #include "mgw/base/status.h"
 
 namespace mgw {
-
-inline constexpr std::string_view kAdmissionV1 = "admission.k8s.io/v1";
-inline constexpr std::string_view kAdmissionV1beta1 = "admission.k8s.io/v1beta1";
 
 struct GroupVersionKind {
   std::string group, version, kind;
@@ -47,22 +46,6 @@ struct AdmissionRequest {
   nlohmann::json object;      // null when absent
   nlohmann::json old_object;  // null when absent
   bool dry_run = false;
-};
-
-struct AdmissionStatus {
-  int code = 0;
-  std::string reason;  // a metav1.StatusReason such as "Invalid" or "Forbidden"
-  std::string message;
-};
-
-struct AdmissionResponse {
-  std::string api_version = std::string(kAdmissionV1);
-  std::string uid;
-  bool allowed = false;
-  std::optional<AdmissionStatus> status;  // set on denial
-  nlohmann::json patch;                   // RFC 6902 array, or null for none
-  std::vector<std::string> warnings;
-  std::map<std::string, std::string> audit_annotations;
 };
 
 // Deepest nesting of arrays and objects a request body may have, counting the
@@ -102,16 +85,6 @@ StatusOr<AdmissionRequest> ParseAdmissionReview(std::string_view body,
 // request.object and request.oldObject whole: the reference the selective
 // decoder is tested and fuzzed against. Memory is tens of times the body.
 StatusOr<AdmissionRequest> ParseAdmissionReviewTree(std::string_view body);
-
-// Renders the response as compact JSON: an AdmissionReview in
-// `response.api_version` (admission.k8s.io/v1 when empty) with response.uid and
-// response.allowed always present. `status` appears only when set, with code,
-// reason and message each omitted when zero or empty (Go's omitempty). The patch,
-// when it is a non-empty array, is base64-encoded with patchType "JSONPatch";
-// otherwise neither field is emitted. warnings and auditAnnotations appear only
-// when non-empty. Invalid UTF-8 in any string becomes U+FFFD, so the output is
-// always valid JSON.
-std::string SerializeAdmissionReview(const AdmissionResponse& response);
 
 }  // namespace mgw
 
