@@ -66,6 +66,17 @@ WebhookServer::WebhookServer(ServerOptions options, HandlerConfig config,
       watcher_(std::move(watcher)) {
   if (!options_.evaluate) options_.evaluate = EvaluateAdmission;
   RegisterMetrics();
+  for (Endpoint e : {Endpoint::kValidateMustGather, Endpoint::kMutateMustGather,
+                     Endpoint::kValidateMustGatherImage}) {
+    const std::string webhook(EndpointPath(e));
+    MetricsFor(e) = {&metrics_.in_flight.WithLabels({webhook}),
+                     &metrics_.latency.WithLabels({webhook}),
+                     &metrics_.requests.WithLabels({webhook, "200"})};
+  }
+}
+
+WebhookServer::EndpointMetrics& WebhookServer::MetricsFor(Endpoint endpoint) {
+  return endpoint_metrics_.at(static_cast<size_t>(endpoint));
 }
 
 WebhookServer::~WebhookServer() { Shutdown(); }
@@ -108,7 +119,7 @@ void WebhookServer::Serve(std::shared_ptr<HttpsExchange> exchange) {
     exchange->Send({404, std::string(kPlainText), "no endpoint at " + req.head.path + "\n"});
     return;
   }
-  metrics_.in_flight.WithLabels({std::string(EndpointPath(*endpoint))}).Add(1);
+  MetricsFor(*endpoint).in_flight->Add(1);
   // The budget covers the parse too: the decoder stops at the same moment the
   // timer in Evaluate would fire.
   HttpExchange http{req.head.method, req.head.Header("Content-Type"), req.body};
@@ -173,10 +184,15 @@ void WebhookServer::Answer(Endpoint endpoint, HttpsExchange& exchange, HttpReply
   int status = reply.status;
   exchange.Send({status, std::move(reply.content_type), std::move(reply.body)});
   std::chrono::duration<double> took = Clock::now() - start;
-  const std::string webhook(EndpointPath(endpoint));
-  metrics_.in_flight.WithLabels({webhook}).Add(-1);
-  metrics_.requests.WithLabels({webhook, std::to_string(status)}).Inc();
-  metrics_.latency.WithLabels({webhook}).Observe(took.count());
+  EndpointMetrics& m = MetricsFor(endpoint);
+  m.in_flight->Add(-1);
+  if (status == 200) {
+    m.ok->Inc();
+  } else {
+    metrics_.requests.WithLabels({std::string(EndpointPath(endpoint)), std::to_string(status)})
+        .Inc();
+  }
+  m.latency->Observe(took.count());
   const spdlog::level::level_enum level = status == 200 ? spdlog::level::info : spdlog::level::warn;
   if (!LogEnabled(level)) return;
   reply.log.Add("latency_ms", took.count() * 1000).Add("http_status", status);

@@ -8,6 +8,7 @@
 #ifndef MGW_WEBHOOK_WEBHOOK_SERVER_H_
 #define MGW_WEBHOOK_WEBHOOK_SERVER_H_
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <functional>
@@ -108,10 +109,20 @@ class WebhookServer {
   HttpReply Decided(Endpoint endpoint, const AdmissionRequest& request,
                     const AdmissionResult& result);
 
+  // An endpoint's metric children that every review updates, looked up once so
+  // a review builds no label strings and takes no family lock for them.
+  struct EndpointMetrics {
+    Gauge* in_flight = nullptr;
+    Histogram* latency = nullptr;
+    Counter* ok = nullptr;  // requests answered 200
+  };
+  EndpointMetrics& MetricsFor(Endpoint endpoint);
+
   ServerOptions options_;
   HandlerConfig config_;
   std::shared_ptr<MetricsRegistry> registry_;
   WebhookMetrics metrics_;
+  std::array<EndpointMetrics, 3> endpoint_metrics_;  // by Endpoint
   std::unique_ptr<CertificateWatcher> watcher_;
   std::unique_ptr<SSL_CTX, void (*)(SSL_CTX*)> ctx_{nullptr, nullptr};
   std::unique_ptr<HttpsServer> https_;   // set by Start
