@@ -12,7 +12,6 @@ namespace {
 
 using ::nlohmann::json;
 
-constexpr std::string_view kReviewKind = kAdmissionReviewKind;
 constexpr size_t kMaxQuotedValue = 64;
 constexpr size_t kMaxParserMessage = 200;
 
@@ -165,7 +164,7 @@ Status CheckReviewKind(const json& review) {
   const json* value = Member(review, "kind");
   if (value == nullptr) return InvalidArgumentError("kind is required; expected AdmissionReview");
   const std::string* text = value->get_ptr<const std::string*>();
-  if (text == nullptr || *text != kReviewKind) {
+  if (text == nullptr || *text != kAdmissionReviewKind) {
     return InvalidArgumentError("kind must be AdmissionReview, got " + Quote(*value));
   }
   return Status::Ok();
@@ -195,12 +194,6 @@ Status ReadUserInfo(const json& request, UserInfo& out) {
   return ReadStringArray(*user, "request.userInfo", "groups", out.groups);
 }
 
-// Moves a raw-JSON member out of `obj`; absent stays null.
-json TakeMember(json& obj, const char* key) {
-  const auto it = obj.find(key);
-  return it == obj.end() ? json() : std::move(*it);
-}
-
 Status ReadRequest(json& request, AdmissionRequest& out) {
   MGW_RETURN_IF_ERROR(ReadRequiredString(request, "request", "uid", out.uid));
   MGW_RETURN_IF_ERROR(ReadKind(request, out.kind));
@@ -211,8 +204,8 @@ Status ReadRequest(json& request, AdmissionRequest& out) {
   MGW_RETURN_IF_ERROR(ReadRequiredString(request, "request", "operation", out.operation));
   MGW_RETURN_IF_ERROR(ReadUserInfo(request, out.user_info));
   MGW_RETURN_IF_ERROR(ReadBool(request, "request", "dryRun", out.dry_run));
-  out.object = TakeMember(request, "object");
-  out.old_object = TakeMember(request, "oldObject");
+  out.object = TakeJsonMember(request, "object");
+  out.old_object = TakeJsonMember(request, "oldObject");
   return Status::Ok();
 }
 

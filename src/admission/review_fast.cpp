@@ -92,12 +92,9 @@ namespace {
 
 bool NonEmpty(const std::optional<std::string>& text) { return text && !text->empty(); }
 
-// The member `key` of `obj`, or nullptr when it is absent or null.
-const json* Member(const json& obj, std::string_view key) { return JsonAt(obj, {key}); }
-
 // groups is absent, null, or a list of strings, which it copies to `out`.
 bool ReadGroups(const json& user, std::vector<std::string>& out) {
-  const json* groups = Member(user, "groups");
+  const json* groups = JsonAt(user, {"groups"});
   if (groups == nullptr) return true;
   if (!groups->is_array()) return false;
   for (const json& g : *groups) {
@@ -109,17 +106,11 @@ bool ReadGroups(const json& user, std::vector<std::string>& out) {
 
 // dryRun is absent, null or a boolean.
 bool ReadDryRun(const json& request, bool& out) {
-  const json* dry_run = Member(request, "dryRun");
+  const json* dry_run = JsonAt(request, {"dryRun"});
   if (dry_run == nullptr) return true;
   if (!dry_run->is_boolean()) return false;
   out = dry_run->get<bool>();
   return true;
-}
-
-// Moves a member out of `obj`; absent stays null.
-json TakeMember(json& obj, const char* key) {
-  const auto it = obj.find(key);
-  return it == obj.end() ? json() : std::move(*it);
 }
 
 // What ParseReview would make of a tree whose envelope strings are in `c`, or
@@ -136,9 +127,9 @@ std::optional<AdmissionRequest> ReadCaptured(json& review, JsonCaptures& c) {
   const auto request = review.find("request");
   if (request == review.end() || !request->is_object()) return std::nullopt;
   json& r = *request;
-  const json* kind = Member(r, "kind");
-  const json* resource = Member(r, "resource");
-  const json* user = Member(r, "userInfo");
+  const json* kind = JsonAt(r, {"kind"});
+  const json* resource = JsonAt(r, {"resource"});
+  const json* user = JsonAt(r, {"userInfo"});
   if (kind == nullptr || !kind->is_object() || (resource != nullptr && !resource->is_object()) ||
       (user != nullptr && !user->is_object())) {
     return std::nullopt;
@@ -166,8 +157,8 @@ std::optional<AdmissionRequest> ReadCaptured(json& review, JsonCaptures& c) {
   for (size_t i = 0; i < kCapturedCount; ++i) {
     if (into[i] != nullptr && c[i]) *into[i] = std::move(*c[i]);
   }
-  out.object = TakeMember(r, "object");
-  out.old_object = TakeMember(r, "oldObject");
+  out.object = TakeJsonMember(r, "object");
+  out.old_object = TakeJsonMember(r, "oldObject");
   return out;
 }
 

@@ -26,6 +26,12 @@ std::optional<int64_t> JsonIntAt(const json& root, std::initializer_list<std::st
   return v->get<int64_t>();
 }
 
+json TakeJsonMember(json& object, std::string_view key) {
+  if (!object.is_object()) return json();
+  const auto it = object.find(key);
+  return it == object.end() ? json() : std::move(*it);
+}
+
 const json* JsonAtField(const json& root, std::string_view field) {
   const json* cur = &root;
   while (!field.empty()) {

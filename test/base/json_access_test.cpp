@@ -43,6 +43,16 @@ TEST(JsonAccessTest, IntAtReadsOnlyIntegers) {
   EXPECT_EQ(JsonIntAt(kObject, {"nothing"}), std::nullopt);
 }
 
+TEST(JsonAccessTest, TakeMemberMovesItOutOrGivesNull) {
+  json object = json::parse(R"({"o":{"a":[1,2]},"n":null})");
+  EXPECT_EQ(TakeJsonMember(object, "o"), json::parse(R"({"a":[1,2]})"));
+  EXPECT_TRUE(TakeJsonMember(object, "n").is_null());
+  EXPECT_TRUE(TakeJsonMember(object, "missing").is_null());
+  json array = json::array({1});
+  EXPECT_TRUE(TakeJsonMember(array, "o").is_null());
+  EXPECT_EQ(array, json::array({1}));
+}
+
 TEST(JsonAccessTest, FieldPathsReadLikeKeyLists) {
   EXPECT_EQ(JsonAtField(kObject, "spec.storage.persistentVolume.claim"),
             JsonAt(kObject, {"spec", "storage", "persistentVolume", "claim"}));

@@ -26,6 +26,10 @@ std::string JsonStringAt(const nlohmann::json& root, std::initializer_list<std::
 std::optional<int64_t> JsonIntAt(const nlohmann::json& root,
                                  std::initializer_list<std::string_view> path);
 
+// Moves the member `key` out of `object` and returns it (the member stays, now
+// null); null when there is no such member or `object` is not an object.
+nlohmann::json TakeJsonMember(nlohmann::json& object, std::string_view key);
+
 // JsonAt and JsonStringAt for a field spelled as field errors spell it, keys joined by
 // '.' ("spec.storage.type"), so one constant names a field for both reading and messages.
 // REQUIRES: no key on the path contains '.'.
